@@ -1,0 +1,1 @@
+"""Accounts and roles: users, password sign-in with rate limits, shared-tablet sessions."""

@@ -1,0 +1,182 @@
+"""Account logic, callable without a request: creating users, roles, passwords, sign-in limits."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .. import signals
+from ..db import db, utcnow
+from ..i18n import _l
+from .models import ADMIN, ROLES, FailedSignIn, User, UserRole
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Checked when the e-mail is unknown, so a wrong address takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+class AccountError(ValueError):
+    """A refused account change; ``str()`` is the message in the current UI language."""
+
+    def __init__(self, message: object) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def check_password_rules(password: str) -> None:
+    minimum = current_app.config["LMS_PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise AccountError(_l("The password needs at least %(num)s characters.", num=minimum))
+
+
+def check_roles(roles: Iterable[str]) -> set[str]:
+    chosen = set(roles)
+    unknown = chosen.difference(ROLES)
+    if unknown:
+        raise AccountError(_l("Unknown role: %(role)s", role=", ".join(sorted(unknown))))
+    if not chosen:
+        raise AccountError(_l("Choose at least one role."))
+    return chosen
+
+
+def create_user(
+    email: str,
+    name: str,
+    password: str,
+    roles: Iterable[str] = ("learner",),
+    *,
+    locale: str | None = None,
+    created_by: User | None = None,
+) -> User:
+    """Create and commit an account; raise :class:`AccountError` for bad input."""
+    email = normalise_email(email)
+    if not _EMAIL.match(email):
+        raise AccountError(_l("That does not look like an e-mail address."))
+    if not name.strip():
+        raise AccountError(_l("Please enter a name."))
+    if find_user(email) is not None:
+        raise AccountError(_l("An account with this e-mail address already exists."))
+    chosen = check_roles(roles)
+    check_password_rules(password)
+    user = User(email=email, name=name.strip(), password_hash=generate_password_hash(password))
+    user.locale = locale
+    user.role_rows = [UserRole(role=role) for role in sorted(chosen)]
+    db.session.add(user)
+    db.session.commit()
+    signals.user_created.send(current_app._get_current_object(), user=user, created_by=created_by)
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Change the password and sign the user out everywhere else."""
+    check_password_rules(password)
+    user.password_hash = generate_password_hash(password)
+    user.auth_version += 1
+    db.session.commit()
+
+
+def set_roles(user: User, roles: Iterable[str], *, changed_by: User | None = None) -> None:
+    chosen = check_roles(roles)
+    if ADMIN in user.roles and ADMIN not in chosen:
+        _refuse_last_admin(user)
+    user.role_rows = [UserRole(role=role) for role in sorted(chosen)]
+    db.session.commit()
+    signals.roles_changed.send(
+        current_app._get_current_object(), user=user, roles=chosen, changed_by=changed_by
+    )
+
+
+def set_active(user: User, active: bool) -> None:
+    if not active and ADMIN in user.roles:
+        _refuse_last_admin(user)
+    if user.active and not active:
+        user.auth_version += 1
+    user.active = active
+    db.session.commit()
+
+
+def _refuse_last_admin(user: User) -> None:
+    others = db.session.scalar(
+        select(func.count())
+        .select_from(UserRole)
+        .join(User)
+        .where(UserRole.role == ADMIN, User.active.is_(True), User.id != user.id)
+    )
+    if not others:
+        raise AccountError(_l("This is the last active administrator; keep at least one."))
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None
+    #: ``None`` on success, else ``bad-credentials``, ``locked`` or ``inactive``.
+    failure: str | None = None
+
+
+def _recent_failures(kind: str, key: str) -> int:
+    since = utcnow() - timedelta(seconds=current_app.config["LMS_LOGIN_WINDOW"])
+    return db.session.scalar(
+        select(func.count())
+        .select_from(FailedSignIn)
+        .where(FailedSignIn.kind == kind, FailedSignIn.key == key, FailedSignIn.at >= since)
+    )
+
+
+def is_locked(email: str, ip: str) -> bool:
+    config = current_app.config
+    return _recent_failures("account", normalise_email(email)) >= config[
+        "LMS_LOGIN_MAX_FAILURES_PER_ACCOUNT"
+    ] or _recent_failures("ip", ip) >= config["LMS_LOGIN_MAX_FAILURES_PER_IP"]
+
+
+def authenticate(email: str, password: str, ip: str) -> SignInResult:
+    """Check a password sign-in, counting failures per account and per client address."""
+    email = normalise_email(email)
+    app = current_app._get_current_object()
+    if is_locked(email, ip):
+        signals.sign_in_failed.send(app, email=email, ip=ip, reason="locked")
+        return SignInResult(None, "locked")
+    user = find_user(email)
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    if not (user and valid):
+        db.session.add_all([FailedSignIn(kind="account", key=email), FailedSignIn(kind="ip", key=ip)])
+        db.session.commit()
+        signals.sign_in_failed.send(app, email=email, ip=ip, reason="bad-credentials")
+        return SignInResult(None, "bad-credentials")
+    if not user.active:
+        signals.sign_in_failed.send(app, email=email, ip=ip, reason="inactive")
+        return SignInResult(None, "inactive")
+    db.session.execute(
+        delete(FailedSignIn).where(FailedSignIn.kind == "account", FailedSignIn.key == email)
+    )
+    user.last_sign_in_at = utcnow()
+    db.session.commit()
+    return SignInResult(user)
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: ``<id>.<auth_version>``, so old sessions die with a new password."""
+    ident, _, version = user_id.partition(".")
+    if not (ident.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or user.auth_version != int(version) or not user.active:
+        return None
+    return user

@@ -1,0 +1,285 @@
+"""Sign-in, sign-out and switching learner on a shared tablet; settings; user administration."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+from werkzeug.wrappers import Response
+
+from .. import signals
+from ..db import db
+from ..extension import HomeLink
+from ..i18n import LOCALE_COOKIE, LOCALES, _, _l, enabled_locales, format_number, locale_code
+from ..security import login_required, roles_required, safe_next
+from ..web import render
+from . import services
+from .forms import PasswordForm, SettingsForm, SignInForm, UserForm, role_labels
+from .models import ADMIN, User
+
+if TYPE_CHECKING:
+    from ..extension import LMSState
+
+bp = Blueprint("accounts", __name__)
+
+RECENT_COOKIE = "lms_recent"
+_SIGN_IN_FAILURES = {
+    "bad-credentials": _l("The e-mail or password is wrong."),
+    "inactive": _l("This account is switched off. Please ask your trainer."),
+}
+
+
+def setup(app: Flask, state: LMSState) -> None:
+    state.home_links.extend(
+        [
+            HomeLink("lms.accounts.settings", _l("My settings"),
+                     _l("Your name, language, numbers and password."), icon="⚙"),
+            HomeLink("lms.accounts.users", _l("Users"),
+                     _l("Create accounts and give roles."), roles=(ADMIN,), icon="👥"),
+        ]
+    )
+
+
+# Shared tablets: who signed in here recently (a signed cookie of user ids).
+
+
+def _recent_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="lms-recent-users")
+
+
+def recent_user_ids() -> list[int]:
+    raw = request.cookies.get(RECENT_COOKIE)
+    if not raw:
+        return []
+    try:
+        ids = _recent_serializer().loads(raw)
+    except BadSignature:
+        return []
+    return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+
+
+def _remember_on_tablet(response: Response, user: User) -> None:
+    limit = current_app.config["LMS_RECENT_USERS"]
+    ids = [user.id, *[i for i in recent_user_ids() if i != user.id]][:limit]
+    response.set_cookie(
+        RECENT_COOKIE,
+        _recent_serializer().dumps(ids),
+        max_age=30 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+
+
+def _recent_users() -> list[User]:
+    ids = recent_user_ids()
+    if not ids:
+        return []
+    found = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    return [found[i] for i in ids if i in found and found[i].active]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    form = SignInForm()
+    chosen = request.args.get("as", type=int)
+    if request.method == "GET" and chosen in recent_user_ids():
+        user = db.session.get(User, chosen)
+        if user is not None:
+            form.email.data = user.email
+    status = 200
+    if form.validate_on_submit():
+        ip = request.remote_addr or ""
+        result = services.authenticate(form.email.data, form.password.data, ip)
+        if result.user is not None:
+            return _complete_sign_in(result.user)
+        flash(_sign_in_failure_message(result.failure), "error")
+        status = 429 if result.failure == "locked" else 401
+    return render(
+        "lms/accounts/login.html",
+        form=form,
+        recent=_recent_users(),
+        next=safe_next(request.args.get("next")),
+    ), status
+
+
+def _sign_in_failure_message(failure: str | None) -> str:
+    if failure == "locked":
+        minutes = format_number(current_app.config["LMS_LOGIN_WINDOW"] // 60)
+        return _("Too many wrong attempts. Please wait %(minutes)s minutes or ask your trainer.",
+                 minutes=minutes)
+    return str(_SIGN_IN_FAILURES[failure])
+
+
+def _complete_sign_in(user: User) -> Response:
+    session.clear()  # a fresh session on sign-in: nothing carries over from before
+    login_user(user)
+    chosen_locale = request.cookies.get(LOCALE_COOKIE)
+    if user.locale is None and chosen_locale in enabled_locales():
+        user.locale = chosen_locale  # the language picked before signing in sticks
+        db.session.commit()
+    signals.user_signed_in.send(current_app._get_current_object(), user=user)
+    response = redirect(safe_next(request.args.get("next")) or url_for("lms.core.home"))
+    _remember_on_tablet(response, user)
+    return response
+
+
+def _sign_out(reason: str) -> None:
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    logout_user()
+    session.clear()
+    if user is not None:
+        signals.user_signed_out.send(current_app._get_current_object(), user=user, reason=reason)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    reason = "idle" if request.form.get("reason") == "idle" else "user"
+    _sign_out(reason)
+    if reason == "idle":
+        flash(_("You were signed out because the tablet was not used for a while."), "info")
+    else:
+        flash(_("You are signed out."), "info")
+    return redirect(url_for("lms.accounts.login"))
+
+
+@bp.post("/switch")
+def switch_learner() -> Response:
+    """Sign out and show the tablet's recent learners, so the next person signs in quickly."""
+    _sign_out("switch")
+    return redirect(url_for("lms.accounts.login"))
+
+
+@bp.post("/login/forget-tablet")
+def forget_tablet() -> Response:
+    response = redirect(url_for("lms.accounts.login"))
+    response.delete_cookie(RECENT_COOKIE)
+    flash(_("This tablet no longer lists recent learners."), "info")
+    return response
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings() -> str | Response:
+    user: User = current_user._get_current_object()
+    form = SettingsForm(obj=user, prefix="settings")
+    form.locale.choices = [(code, LOCALES[code].autonym) for code in enabled_locales()]
+    if request.method == "GET":
+        form.locale.data = locale_code()
+    password_form = PasswordForm(prefix="password")
+    return _settings_post(user, form, password_form) or render(
+        "lms/accounts/settings.html", form=form, password_form=password_form
+    )
+
+
+def _settings_post(user: User, form: SettingsForm, password_form: PasswordForm) -> Response | None:
+    if request.method != "POST":
+        return None
+    if request.form.get("which") == "password":
+        if not password_form.validate():
+            return None
+        if not check_password_hash(user.password_hash, password_form.current_password.data):
+            password_form.current_password.errors.append(_("The current password is wrong."))
+            return None
+        try:
+            services.set_password(user, password_form.new_password.data)
+        except services.AccountError as exc:
+            password_form.new_password.errors.append(str(exc))
+            return None
+        login_user(user)  # the new auth version: this tablet stays signed in, others do not
+        flash(_("Your password is changed."), "success")
+        return redirect(url_for("lms.accounts.settings"))
+    if not form.validate():
+        return None
+    user.name = form.name.data.strip()
+    user.locale = form.locale.data
+    user.latin_digits = form.latin_digits.data
+    db.session.commit()
+    flash(_("Saved."), "success")
+    response = redirect(url_for("lms.accounts.settings"))
+    response.set_cookie(LOCALE_COOKIE, user.locale, max_age=365 * 24 * 3600, samesite="Lax",
+                        httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+# Administration of accounts.
+
+
+@bp.get("/admin/users")
+@roles_required(ADMIN)
+def users() -> str:
+    rows = db.session.scalars(select(User).order_by(User.name)).all()
+    return render("lms/accounts/users.html", users=rows, role_labels=role_labels())
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def new_user() -> str | Response:
+    form = UserForm()
+    if request.method == "GET":
+        form.roles.data = ["learner"]
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                form.email.data, form.name.data, form.password.data or "",
+                form.roles.data, created_by=current_user._get_current_object(),
+            )
+        except services.AccountError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("Account created for %(name)s.", name=user.name), "success")
+            return redirect(url_for("lms.accounts.users"))
+    return render("lms/accounts/user_form.html", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def edit_user(user_id: int) -> str | Response:
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserForm(obj=user)
+    if request.method == "GET":
+        form.roles.data = sorted(user.roles)
+        form.active.data = user.active
+    if form.validate_on_submit():
+        try:
+            _apply_user_form(user, form)
+        except services.AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("lms.accounts.users"))
+    return render("lms/accounts/user_form.html", form=form, user=user)
+
+
+def _apply_user_form(user: User, form: UserForm) -> None:
+    email = services.normalise_email(form.email.data)
+    other = services.find_user(email)
+    if other is not None and other.id != user.id:
+        raise services.AccountError(_l("An account with this e-mail address already exists."))
+    if not form.name.data.strip():
+        raise services.AccountError(_l("Please enter a name."))
+    admin = current_user._get_current_object()
+    if set(form.roles.data) != user.roles:
+        services.set_roles(user, form.roles.data, changed_by=admin)
+    if form.active.data != user.active:
+        services.set_active(user, form.active.data)
+    if form.password.data:
+        services.set_password(user, form.password.data)
+    user.name = form.name.data.strip()
+    user.email = email
+    db.session.commit()

@@ -1,0 +1,13 @@
+"""Nests each capability's blueprint under the root ``lms`` blueprint (once, at import)."""
+
+from __future__ import annotations
+
+from .accounts import views as accounts
+from .core import views as core
+from .web import bp
+
+#: Capability modules: each has a blueprint ``bp`` and ``setup(app, state)``.
+CAPABILITIES = (core, accounts)
+
+for _capability in CAPABILITIES:
+    bp.register_blueprint(_capability.bp)

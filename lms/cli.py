@@ -1,0 +1,69 @@
+"""The ``flask lms`` command group."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from . import migrations, signals
+from .accounts import services as accounts
+from .accounts.models import ROLES
+
+
+@click.group("lms", help="Dakshata learning management.")
+def lms_group() -> None:
+    pass
+
+
+@lms_group.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create the database tables, or upgrade them to this version (safe to run again)."""
+    migrations.upgrade()
+    click.echo("Database ready: " + current_app.config["SQLALCHEMY_DATABASE_URI"].split("@")[-1])
+
+
+@lms_group.command("create-user")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), default=["learner"],
+              show_default=True, help="Give this role (repeat for several).")
+@click.option("--name", required=True, help="The person's name as shown in the LMS.")
+@click.password_option(help="Asked for when not given.")
+@click.option("--locale", type=click.Choice(["en", "bn", "bn_BD"]), default=None,
+              help="UI language of the account (default: follow the browser).")
+@with_appcontext
+def create_user_command(email: str, roles: tuple[str, ...], name: str, password: str,
+                        locale: str | None) -> None:
+    """Create an account with a password."""
+    try:
+        user = accounts.create_user(email, name, password, roles, locale=locale)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}).")
+
+
+@lms_group.command("db-revision")
+@click.option("-m", "--message", required=True, help="What the schema change is.")
+@with_appcontext
+def db_revision_command(message: str) -> None:
+    """(Developers) write a migration for model changes, compared with the database."""
+    migrations.revision(message)
+
+
+@lms_group.command("demo")
+@click.option("--password", default="dakshata-demo", show_default=True,
+              help="Password of every demo account.")
+@with_appcontext
+def demo_command(password: str) -> None:
+    """Load demo accounts and data, so a newcomer sees a working system (safe to run again)."""
+    if current_app.config["LMS_ENV"] == "production":
+        raise click.ClickException("Refusing to load demo data with LMS_ENV=production.")
+    migrations.upgrade()
+    from .demo import load_demo
+
+    accounts_made = load_demo(password)
+    signals.demo_loaded.send(current_app._get_current_object(), accounts=accounts_made)
+    click.echo("Demo sign-ins (password: %s):" % password)
+    for email, role in accounts_made:
+        click.echo(f"  {role:<8} {email}")

@@ -1,0 +1,80 @@
+"""Configuration keys of the LMS extension and their defaults.
+
+Every key is documented once, here, where its default is set. A host app sets any of them in its
+own config before ``LMS.init_app``; keyword options given to ``LMS(...)`` win over both.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _default_translations_dir() -> str:
+    """``translations/`` beside the package in a checkout, else inside it (a built wheel)."""
+    for candidate in (PACKAGE_DIR.parent / "translations", PACKAGE_DIR / "translations"):
+        if candidate.is_dir():
+            return str(candidate)
+    return str(PACKAGE_DIR.parent / "translations")
+
+
+def defaults(app: Flask) -> dict[str, Any]:
+    """The default of every ``LMS_*`` key for ``app`` (some depend on its instance folder)."""
+    return {
+        #: ``development`` or ``production``. Production refuses to start without an explicit
+        #: secret key and marks cookies ``Secure`` (serve it behind TLS).
+        "LMS_ENV": os.environ.get("LMS_ENV", "development"),
+        #: SQLAlchemy URL of the database. Default: SQLite in the instance folder (WAL, foreign
+        #: keys on). For PostgreSQL: ``postgresql+psycopg://user:pass@host/dbname``.
+        "LMS_DATABASE_URL": "sqlite:///" + str(Path(app.instance_path) / "lms.sqlite3"),
+        #: Seconds a SQLite connection waits for a lock before giving up.
+        "LMS_SQLITE_BUSY_TIMEOUT": 30,
+        #: Secret key for sessions and CSRF tokens, used when the app has no ``SECRET_KEY``.
+        #: Empty: in development one is generated once and kept in ``<instance>/secret_key``.
+        "LMS_SECRET_KEY": "",
+        #: Where the LMS pages are mounted in the host app (``""`` or e.g. ``"/learn"``).
+        "LMS_URL_PREFIX": "",
+        #: UI locales offered, in the order of the language switcher.
+        "LMS_LOCALES": ("en", "bn", "bn_BD"),
+        #: Locale used when neither the user, a cookie nor the browser chooses one.
+        "LMS_DEFAULT_LOCALE": "en",
+        #: Message-by-message fallback between catalogs; English (the source) is always last.
+        "LMS_LOCALE_FALLBACKS": {"bn_BD": ["bn"]},
+        #: Folder of the compiled gettext catalogs (``<locale>/LC_MESSAGES/lms.mo``).
+        "LMS_TRANSLATIONS_DIR": _default_translations_dir(),
+        #: Seconds without activity after which a signed-in user is signed out (shared tablets).
+        #: ``0`` turns it off.
+        "LMS_IDLE_TIMEOUT": 15 * 60,
+        #: Failed sign-ins allowed per account within ``LMS_LOGIN_WINDOW`` before it is locked.
+        "LMS_LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        #: Failed sign-ins allowed per client address within ``LMS_LOGIN_WINDOW``. High, since a
+        #: whole training hall shares one address.
+        "LMS_LOGIN_MAX_FAILURES_PER_IP": 50,
+        #: Seconds over which failed sign-ins are counted (and how long a lock lasts).
+        "LMS_LOGIN_WINDOW": 15 * 60,
+        #: Shortest password accepted.
+        "LMS_PASSWORD_MIN_LENGTH": 8,
+        #: How many recent learners the "switch learner" screen of a tablet offers.
+        "LMS_RECENT_USERS": 8,
+        #: Register the LMS error pages (403, 404, 500, ...) for the whole app, not only LMS pages.
+        "LMS_APP_ERROR_PAGES": False,
+    }
+
+
+def apply_defaults(app: Flask, options: dict[str, Any]) -> None:
+    """Give every ``LMS_*`` key a value: ``LMS(...)`` options, then the app config, then defaults."""
+    known = defaults(app)
+    for key, value in options.items():
+        name = key if key.startswith("LMS_") else "LMS_" + key.upper()
+        if name not in known:
+            raise TypeError(f"LMS() got an unknown option {key!r}")
+        app.config[name] = value
+    for key, value in known.items():
+        app.config.setdefault(key, value)
+    if app.config["LMS_ENV"] not in ("development", "production"):
+        raise RuntimeError("LMS_ENV must be 'development' or 'production'")

@@ -1,0 +1,1 @@
+"""The home page per role, the language switcher and the health check."""

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, Flask, current_app, jsonify, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
+
+from .. import __version__, signals
+from ..db import db
+from ..i18n import LOCALE_COOKIE, enabled_locales
+from ..security import safe_next
+from ..web import render
+
+if TYPE_CHECKING:
+    from ..extension import LMSState
+
+bp = Blueprint("core", __name__)
+
+_ONE_YEAR = 365 * 24 * 3600
+
+
+def setup(app: Flask, state: LMSState) -> None:
+    """Nothing to add: the home page lists what the other capabilities register."""
+
+
+@bp.get("/")
+def home() -> str:
+    if not current_user.is_authenticated:
+        return render("lms/core/welcome.html")
+    links = [
+        link
+        for link in current_app.extensions["lms"].home_links
+        if not link.roles or current_user.has_role(*link.roles)
+    ]
+    return render("lms/core/home.html", links=links)
+
+
+@bp.post("/language")
+def set_language() -> Response:
+    """Remember the chosen UI language (on the account when signed in, and in a cookie)."""
+    code = request.form.get("locale", "")
+    target = safe_next(request.form.get("next")) or url_for("lms.core.home")
+    response = redirect(target)
+    if code not in enabled_locales():
+        return response
+    response.set_cookie(
+        LOCALE_COOKIE,
+        code,
+        max_age=_ONE_YEAR,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+    )
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    if user is not None:
+        user.locale = code
+        db.session.commit()
+    signals.locale_changed.send(current_app._get_current_object(), locale=code, user=user)
+    return response
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    """Machine-readable health: 200 when the database answers, 503 when it does not."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable", version=__version__), 503
+    return jsonify(status="ok", database="ok", version=__version__), 200

@@ -1,0 +1,94 @@
+"""The ``LMS`` Flask extension: ``LMS(app=None, **options)`` and ``init_app(app)``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import Babel
+from flask_login import LoginManager
+
+from . import config, db, security
+from .i18n import N_, gettext, locale_code
+
+
+@dataclass(frozen=True)
+class HomeLink:
+    """A tile on the home page: what a role can do (``roles`` empty: every signed-in user)."""
+
+    endpoint: str
+    label: Any
+    description: Any
+    roles: tuple[str, ...] = ()
+    icon: str = "•"
+
+
+@dataclass
+class LMSState:
+    """Per-app state, kept on ``app.extensions["lms"]``."""
+
+    extension: LMS
+    home_links: list[HomeLink] = field(default_factory=list)
+    #: Functions ``(password) -> list[(email, role)]`` run by ``flask lms demo``, in order.
+    demo_loaders: list[Callable[[str], list[tuple[str, str]]]] = field(default_factory=list)
+    translations_cache: dict[str, Any] = field(default_factory=dict)
+
+
+def state() -> LMSState:
+    """The LMS state of the current app."""
+    return current_app.extensions["lms"]
+
+
+class LMS:
+    """Dakshata's learning-management extension.
+
+    ``options`` set ``LMS_*`` config keys by their short name, e.g. ``LMS(app, url_prefix="/learn")``
+    sets ``LMS_URL_PREFIX``.
+    """
+
+    def __init__(self, app: Flask | None = None, **options: Any) -> None:
+        self.options = options
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        if "lms" in app.extensions:
+            raise RuntimeError("The LMS extension is already registered on this app.")
+        config.apply_defaults(app, self.options)
+        security.configure_secret_key(app)
+        security.configure_cookies(app)
+        db.init_db(app)
+        _init_babel(app)
+        _init_login(app)
+        app.extensions["lms"] = lms_state = LMSState(extension=self)
+
+        from . import cli, web
+        from .blueprints import CAPABILITIES
+
+        web.register(app)
+        for capability in CAPABILITIES:
+            capability.setup(app, lms_state)
+        app.cli.add_command(cli.lms_group)
+
+
+def _init_babel(app: Flask) -> None:
+    if "babel" not in app.extensions:
+        Babel(app, locale_selector=locale_code, default_locale=app.config["LMS_DEFAULT_LOCALE"])
+
+
+def _init_login(app: Flask) -> None:
+    if getattr(app, "login_manager", None) is not None:
+        raise RuntimeError(
+            "This app already has a Flask-Login LoginManager; the LMS manages sign-in itself."
+        )
+    from .accounts.services import load_user
+
+    manager = LoginManager(app)
+    manager.user_loader(load_user)
+    manager.login_view = "lms.accounts.login"
+    manager.login_message = N_("Please sign in to see this page.")
+    manager.login_message_category = "info"
+    manager.localize_callback = gettext
+    manager.session_protection = "basic"

@@ -1,0 +1,39 @@
+"""Events a host app can react to (blinker signals), without patching the LMS.
+
+Connect a receiver with ``signal.connect(func)``; the sender is the Flask app, and keyword
+arguments carry the event's objects::
+
+    from lms import signals
+
+    @signals.user_signed_in.connect
+    def note(app, user, **extra):
+        app.logger.info("signed in: %s", user.email)
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: A user account was created (``user``; ``created_by``: the admin, or ``None`` from the CLI).
+user_created = _signals.signal("lms.user-created")
+
+#: A user signed in with a password (``user``).
+user_signed_in = _signals.signal("lms.user-signed-in")
+
+#: A user signed out (``user``; ``reason``: ``"user"``, ``"idle"`` or ``"switch"``).
+user_signed_out = _signals.signal("lms.user-signed-out")
+
+#: A sign-in was refused (``email``, ``ip``; ``reason``: ``"bad-credentials"``, ``"locked"``
+#: or ``"inactive"``).
+sign_in_failed = _signals.signal("lms.sign-in-failed")
+
+#: A user's roles changed (``user``, ``roles``: the new set, ``changed_by``).
+roles_changed = _signals.signal("lms.roles-changed")
+
+#: The UI language was chosen (``locale``; ``user`` or ``None`` when signed out).
+locale_changed = _signals.signal("lms.locale-changed")
+
+#: ``flask lms demo`` finished loading demo data (``accounts``: list of (email, role) pairs).
+demo_loaded = _signals.signal("lms.demo-loaded")

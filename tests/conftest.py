@@ -1,0 +1,136 @@
+"""Fixtures: apps on a fresh database (SQLite per test, or PostgreSQL from LMS_TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from lms import LMS, migrations
+from lms.accounts import services
+from lms.accounts.models import User
+from lms.db import db
+
+PG_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
+PASSWORD = "correct horse battery"
+_pg_migrated = False
+
+
+def _prepare_postgres(app: Flask) -> None:
+    """First use in this run: a clean schema at the latest migration; later: empty tables."""
+    global _pg_migrated
+    with app.app_context():
+        if not _pg_migrated:
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            migrations.upgrade()
+            _pg_migrated = True
+            return
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+def build_app(instance: Path, *, migrate: bool = True, **config: Any) -> Flask:
+    """A bare Flask app with the LMS on a fresh database, as a host app would build it."""
+    app = Flask("lms_test_host", instance_path=str(instance))
+    app.config.update(
+        TESTING=True,
+        SECRET_KEY="test-secret",
+        LMS_DATABASE_URL=PG_URL or f"sqlite:///{instance / 'lms.sqlite3'}",
+    )
+    app.config.update(config)
+    LMS(app)
+    if migrate:
+        if PG_URL and app.config["LMS_DATABASE_URL"] == PG_URL:
+            _prepare_postgres(app)
+        else:
+            with app.app_context():
+                migrations.upgrade()
+    return app
+
+
+@pytest.fixture
+def make_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    built: list[Flask] = []
+
+    def factory(**config: Any) -> Flask:
+        instance = tmp_path / f"instance{len(built)}"
+        app = build_app(instance, **config)
+        built.append(app)
+        return app
+
+    yield factory
+    for app in built:
+        with app.app_context():
+            db.session.remove()
+            for engine in db.engines.values():
+                engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):  # noqa: ANN201
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def factory(role: str | list[str] = "learner", **fields: Any) -> User:
+        roles = [role] if isinstance(role, str) else role
+        n = next(counter)
+        with app.app_context():
+            user = services.create_user(
+                fields.pop("email", f"user{n}@example.org"),
+                fields.pop("name", f"User {n}"),
+                fields.pop("password", PASSWORD),
+                roles,
+                **fields,
+            )
+            db.session.expunge(user)
+            return user
+
+    return factory
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token a page gives this client (as a browser would read it)."""
+    page = client.get(path).get_data(as_text=True)
+    match = CSRF_META.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD, prefix: str = "", **kw: Any):
+    token = csrf_token(client, f"{prefix}/login")
+    data = {"email": email, "password": password, "csrf_token": token}
+    return client.post(f"{prefix}/login", data=data, **kw)
+
+
+def post(client: FlaskClient, path: str, data: dict[str, Any] | None = None, **kw: Any):
+    """POST with a valid CSRF token, as a form in the page would."""
+    form = {"csrf_token": csrf_token(client, "/")}
+    form.update(data or {})
+    return client.post(path, data=form, **kw)
