@@ -9,7 +9,7 @@ LOCALES := bn bn_BD
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-browser lint format translations translations-compile system-deps bench clean
+.PHONY: run test test-postgres lint format translations translations-compile system-deps bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ run: $(STAMP) translations-compile
 ## make test: install (Python and Debian packages), then run every test, browser tests included
 test: $(STAMP) system-deps translations-compile
 	$(BIN)/pytest
+
+## make test-postgres: the same suite on a throw-away PostgreSQL server (CI runs both)
+test-postgres: $(STAMP) system-deps translations-compile
+	bash scripts/with-postgres $(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -26,15 +26,27 @@ def init_command() -> None:
 
 @lms_group.command("create-user")
 @click.argument("email")
-@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), default=["learner"],
-              show_default=True, help="Give this role (repeat for several).")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(ROLES),
+    default=["learner"],
+    show_default=True,
+    help="Give this role (repeat for several).",
+)
 @click.option("--name", required=True, help="The person's name as shown in the LMS.")
 @click.password_option(help="Asked for when not given.")
-@click.option("--locale", type=click.Choice(["en", "bn", "bn_BD"]), default=None,
-              help="UI language of the account (default: follow the browser).")
+@click.option(
+    "--locale",
+    type=click.Choice(["en", "bn", "bn_BD"]),
+    default=None,
+    help="UI language of the account (default: follow the browser).",
+)
 @with_appcontext
-def create_user_command(email: str, roles: tuple[str, ...], name: str, password: str,
-                        locale: str | None) -> None:
+def create_user_command(
+    email: str, roles: tuple[str, ...], name: str, password: str, locale: str | None
+) -> None:
     """Create an account with a password."""
     try:
         user = accounts.create_user(email, name, password, roles, locale=locale)
@@ -52,8 +64,9 @@ def db_revision_command(message: str) -> None:
 
 
 @lms_group.command("demo")
-@click.option("--password", default="dakshata-demo", show_default=True,
-              help="Password of every demo account.")
+@click.option(
+    "--password", default="dakshata-demo", show_default=True, help="Password of every demo account."
+)
 @with_appcontext
 def demo_command(password: str) -> None:
     """Load demo accounts and data, so a newcomer sees a working system (safe to run again)."""
@@ -64,6 +77,6 @@ def demo_command(password: str) -> None:
 
     accounts_made = load_demo(password)
     signals.demo_loaded.send(current_app._get_current_object(), accounts=accounts_made)
-    click.echo("Demo sign-ins (password: %s):" % password)
+    click.echo(f"Demo sign-ins (password: {password}):")
     for email, role in accounts_made:
         click.echo(f"  {role:<8} {email}")

@@ -67,7 +67,7 @@ def defaults(app: Flask) -> dict[str, Any]:
 
 
 def apply_defaults(app: Flask, options: dict[str, Any]) -> None:
-    """Give every ``LMS_*`` key a value: ``LMS(...)`` options, then the app config, then defaults."""
+    """Give every ``LMS_*`` key a value: ``LMS(...)`` options, else app config, else default."""
     known = defaults(app)
     for key, value in options.items():
         name = key if key.startswith("LMS_") else "LMS_" + key.upper()

@@ -1,4 +1,4 @@
-"""The database: one Flask-SQLAlchemy instance, SQLite tuned for a shared tablet hall, or PostgreSQL."""
+"""The database: one Flask-SQLAlchemy instance; SQLite tuned for a tablet hall, or PostgreSQL."""
 
 from __future__ import annotations
 

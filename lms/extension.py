@@ -22,7 +22,8 @@ class HomeLink:
     label: Any
     description: Any
     roles: tuple[str, ...] = ()
-    icon: str = "•"
+    #: Name of an icon in ``lms/icons.html``.
+    icon: str = "dot"
 
 
 @dataclass
@@ -44,7 +45,7 @@ def state() -> LMSState:
 class LMS:
     """Dakshata's learning-management extension.
 
-    ``options`` set ``LMS_*`` config keys by their short name, e.g. ``LMS(app, url_prefix="/learn")``
+    ``options`` set ``LMS_*`` config keys by their short name: ``LMS(app, url_prefix="/learn")``
     sets ``LMS_URL_PREFIX``.
     """
 

@@ -41,9 +41,7 @@ class LocaleInfo:
 LOCALES: dict[str, LocaleInfo] = {
     "en": LocaleInfo("en", "English", "en", "en_IN", "INR", "Asia/Kolkata", False),
     "bn": LocaleInfo("bn", "বাংলা (ভারত)", "bn-IN", "bn_IN", "INR", "Asia/Kolkata", True),
-    "bn_BD": LocaleInfo(
-        "bn_BD", "বাংলা (বাংলাদেশ)", "bn-BD", "bn_BD", "BDT", "Asia/Dhaka", True
-    ),
+    "bn_BD": LocaleInfo("bn_BD", "বাংলা (বাংলাদেশ)", "bn-BD", "bn_BD", "BDT", "Asia/Dhaka", True),
 }
 
 _BENGALI_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")

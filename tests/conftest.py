@@ -1,4 +1,4 @@
-"""Fixtures: apps on a fresh database (SQLite per test, or PostgreSQL from LMS_TEST_DATABASE_URL)."""
+"""Fixtures: apps on a fresh database (SQLite per test, or LMS_TEST_DATABASE_URL's PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from lms.db import db
 PG_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
 PASSWORD = "correct horse battery"
 _pg_migrated = False
+_built_apps: list[Flask] = []
 
 
 def _prepare_postgres(app: Flask) -> None:
@@ -49,6 +50,7 @@ def build_app(instance: Path, *, migrate: bool = True, **config: Any) -> Flask:
     )
     app.config.update(config)
     LMS(app)
+    _built_apps.append(app)
     if migrate:
         if PG_URL and app.config["LMS_DATABASE_URL"] == PG_URL:
             _prepare_postgres(app)
@@ -58,22 +60,26 @@ def build_app(instance: Path, *, migrate: bool = True, **config: Any) -> Flask:
     return app
 
 
-@pytest.fixture
-def make_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    built: list[Flask] = []
-
-    def factory(**config: Any) -> Flask:
-        instance = tmp_path / f"instance{len(built)}"
-        app = build_app(instance, **config)
-        built.append(app)
-        return app
-
-    yield factory
-    for app in built:
+@pytest.fixture(autouse=True)
+def _close_databases() -> Iterator[None]:
+    """Close every connection of the apps a test built, so none is left to the garbage collector."""
+    yield
+    while _built_apps:
+        app = _built_apps.pop()
         with app.app_context():
             db.session.remove()
             for engine in db.engines.values():
                 engine.dispose()
+
+
+@pytest.fixture
+def make_app(tmp_path: Path) -> Callable[..., Flask]:
+    count = iter(range(1000))
+
+    def factory(**config: Any) -> Flask:
+        return build_app(tmp_path / f"instance{next(count)}", **config)
+
+    return factory
 
 
 @pytest.fixture
@@ -106,6 +112,8 @@ def make_user(app: Flask) -> Callable[..., User]:
                 roles,
                 **fields,
             )
+            db.session.refresh(user)
+            _ = user.role_rows  # loaded now, so tests can read roles after the session ends
             db.session.expunge(user)
             return user
 

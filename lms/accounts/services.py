@@ -141,9 +141,11 @@ def _recent_failures(kind: str, key: str) -> int:
 
 def is_locked(email: str, ip: str) -> bool:
     config = current_app.config
-    return _recent_failures("account", normalise_email(email)) >= config[
-        "LMS_LOGIN_MAX_FAILURES_PER_ACCOUNT"
-    ] or _recent_failures("ip", ip) >= config["LMS_LOGIN_MAX_FAILURES_PER_IP"]
+    return (
+        _recent_failures("account", normalise_email(email))
+        >= config["LMS_LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or _recent_failures("ip", ip) >= config["LMS_LOGIN_MAX_FAILURES_PER_IP"]
+    )
 
 
 def authenticate(email: str, password: str, ip: str) -> SignInResult:
@@ -156,7 +158,9 @@ def authenticate(email: str, password: str, ip: str) -> SignInResult:
     user = find_user(email)
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if not (user and valid):
-        db.session.add_all([FailedSignIn(kind="account", key=email), FailedSignIn(kind="ip", key=ip)])
+        db.session.add_all(
+            [FailedSignIn(kind="account", key=email), FailedSignIn(kind="ip", key=ip)]
+        )
         db.session.commit()
         signals.sign_in_failed.send(app, email=email, ip=ip, reason="bad-credentials")
         return SignInResult(None, "bad-credentials")

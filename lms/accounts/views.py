@@ -46,10 +46,19 @@ _SIGN_IN_FAILURES = {
 def setup(app: Flask, state: LMSState) -> None:
     state.home_links.extend(
         [
-            HomeLink("lms.accounts.settings", _l("My settings"),
-                     _l("Your name, language, numbers and password."), icon="⚙"),
-            HomeLink("lms.accounts.users", _l("Users"),
-                     _l("Create accounts and give roles."), roles=(ADMIN,), icon="👥"),
+            HomeLink(
+                "lms.accounts.settings",
+                _l("My settings"),
+                _l("Your name, language, numbers and password."),
+                icon="settings",
+            ),
+            HomeLink(
+                "lms.accounts.users",
+                _l("Users"),
+                _l("Create accounts and give roles."),
+                roles=(ADMIN,),
+                icon="users",
+            ),
         ]
     )
 
@@ -120,8 +129,10 @@ def login() -> str | Response:
 def _sign_in_failure_message(failure: str | None) -> str:
     if failure == "locked":
         minutes = format_number(current_app.config["LMS_LOGIN_WINDOW"] // 60)
-        return _("Too many wrong attempts. Please wait %(minutes)s minutes or ask your trainer.",
-                 minutes=minutes)
+        return _(
+            "Too many wrong attempts. Please wait %(minutes)s minutes or ask your trainer.",
+            minutes=minutes,
+        )
     return str(_SIGN_IN_FAILURES[failure])
 
 
@@ -211,8 +222,14 @@ def _settings_post(user: User, form: SettingsForm, password_form: PasswordForm) 
     db.session.commit()
     flash(_("Saved."), "success")
     response = redirect(url_for("lms.accounts.settings"))
-    response.set_cookie(LOCALE_COOKIE, user.locale, max_age=365 * 24 * 3600, samesite="Lax",
-                        httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+    response.set_cookie(
+        LOCALE_COOKIE,
+        user.locale,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
     return response
 
 
@@ -235,8 +252,11 @@ def new_user() -> str | Response:
     if form.validate_on_submit():
         try:
             user = services.create_user(
-                form.email.data, form.name.data, form.password.data or "",
-                form.roles.data, created_by=current_user._get_current_object(),
+                form.email.data,
+                form.name.data,
+                form.password.data or "",
+                form.roles.data,
+                created_by=current_user._get_current_object(),
             )
         except services.AccountError as exc:
             flash(str(exc), "error")

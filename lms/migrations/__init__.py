@@ -12,6 +12,15 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent
 VERSION_TABLE = "lms_alembic_version"
 
 
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Only the LMS's own tables: a host app's tables in the same database are none of ours."""
+    if type_ == "table":
+        return bool(name) and name.startswith("lms_") and name != VERSION_TABLE
+    return True
+
+
 def alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))

@@ -3,17 +3,10 @@ from __future__ import annotations
 from alembic import context
 
 from lms.db import db
-from lms.migrations import VERSION_TABLE
+from lms.migrations import VERSION_TABLE, include_object
 
 config = context.config
 app = config.attributes["flask_app"]
-
-
-def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001
-    # Only the LMS's own tables: a host app's tables in the same database are none of ours.
-    if type_ == "table":
-        return name.startswith("lms_")
-    return True
 
 
 with app.app_context():

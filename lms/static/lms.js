@@ -19,5 +19,5 @@
     document.addEventListener(name, function () { last = Date.now(); }, { passive: true });
   });
   document.addEventListener("visibilitychange", check);
-  setInterval(check, 5000);
+  setInterval(check, 1000);
 })();
