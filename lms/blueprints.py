@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from .accounts import views as accounts
+from .content import views as content
 from .core import views as core
 from .web import bp
 
 #: Capability modules: each has a blueprint ``bp`` and ``setup(app, state)``.
-CAPABILITIES = (core, accounts)
+CAPABILITIES = (core, accounts, content)
 
 for _capability in CAPABILITIES:
     bp.register_blueprint(_capability.bp)

@@ -15,6 +15,12 @@ from flask import Flask
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+def _default_content_dir() -> str:
+    """``modules_content/`` beside the package (a checkout), else the working directory's."""
+    beside = PACKAGE_DIR.parent / "modules_content"
+    return str(beside if beside.is_dir() else Path.cwd() / "modules_content")
+
+
 def _default_translations_dir() -> str:
     """``translations/`` beside the package in a checkout, else inside it (a built wheel)."""
     for candidate in (PACKAGE_DIR.parent / "translations", PACKAGE_DIR / "translations"):
@@ -61,6 +67,9 @@ def defaults(app: Flask) -> dict[str, Any]:
         "LMS_PASSWORD_MIN_LENGTH": 8,
         #: How many recent learners the "switch learner" screen of a tablet offers.
         "LMS_RECENT_USERS": 8,
+        #: Folder of the Markdown modules (one sub-folder per module). Files are re-read when
+        #: they change on disk; authors with the ``author`` role can edit them in the browser.
+        "LMS_CONTENT_DIR": _default_content_dir(),
         #: Register the LMS error pages (403, 404, 500, ...) for the whole app, not only LMS pages.
         "LMS_APP_ERROR_PAGES": False,
     }

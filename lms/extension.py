@@ -35,6 +35,10 @@ class LMSState:
     #: Functions ``(password) -> list[(email, role)]`` run by ``flask lms demo``, in order.
     demo_loaders: list[Callable[[str], list[tuple[str, str]]]] = field(default_factory=list)
     translations_cache: dict[str, Any] = field(default_factory=dict)
+    #: The Markdown module library (``lms.content``).
+    content_library: Any = None
+    #: Extra content-checker checks ``(library, module) -> problems``, e.g. for quiz files.
+    content_checks: list[Callable[..., Any]] = field(default_factory=list)
 
 
 def state() -> LMSState:

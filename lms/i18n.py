@@ -19,7 +19,9 @@ from babel import numbers as babel_numbers
 from babel.support import NullTranslations, Translations
 from flask import current_app, g, has_request_context, request
 from flask_babel import Domain
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 DOMAIN = "lms"
 LOCALE_COOKIE = "lms_locale"
@@ -77,12 +79,22 @@ class LMSDomain(Domain):
     def get_translations(self) -> NullTranslations:
         if not has_request_context() and not _has_lms_app():
             return NullTranslations()
-        code = locale_code()
-        cache = current_app.extensions["lms"].translations_cache
-        if code not in cache:
-            fallbacks = current_app.config["LMS_LOCALE_FALLBACKS"].get(code, [])
-            cache[code] = load_catalog_chain(self.translation_directories[0], [code, *fallbacks])
-        return cache[code]
+        return translations_for(locale_code())
+
+
+def translations_for(code: str) -> NullTranslations:
+    """The app's catalog chain for ``code`` (cached per app)."""
+    cache = current_app.extensions["lms"].translations_cache
+    if code not in cache:
+        fallbacks = current_app.config["LMS_LOCALE_FALLBACKS"].get(code, [])
+        directory = current_app.config["LMS_TRANSLATIONS_DIR"]
+        cache[code] = load_catalog_chain(directory, [code, *fallbacks])
+    return cache[code]
+
+
+def gettext_in(code: str, message: str) -> str:
+    """``message`` translated into ``code``, whatever the UI language (e.g. a text's language)."""
+    return translations_for(code).gettext(message)
 
 
 def _has_lms_app() -> bool:
@@ -92,10 +104,26 @@ def _has_lms_app() -> bool:
         return False
 
 
+class LazyText(LazyString):
+    """A lazily translated string that templates escape like any text.
+
+    Flask-Babel's ``LazyString.__html__`` returns the text as markup, so a placeholder filled
+    with an author's or a user's text would reach the page unescaped.
+    """
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
 domain = LMSDomain()
 gettext = domain.gettext
 ngettext = domain.ngettext
-lazy_gettext = domain.lazy_gettext
+
+
+def lazy_gettext(string: str, **variables: object) -> LazyText:
+    return LazyText(gettext, string, **variables)
+
+
 _ = gettext
 _l = lazy_gettext
 

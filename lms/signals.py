@@ -35,5 +35,11 @@ roles_changed = _signals.signal("lms.roles-changed")
 #: The UI language was chosen (``locale``; ``user`` or ``None`` when signed out).
 locale_changed = _signals.signal("lms.locale-changed")
 
+#: A learner finished reading a module (``user_id``, ``module_id``).
+module_completed = _signals.signal("lms.module-completed")
+
+#: An author saved a module file from the browser (``module_id``, ``locale``, ``user_id``).
+content_saved = _signals.signal("lms.content-saved")
+
 #: ``flask lms demo`` finished loading demo data (``accounts``: list of (email, role) pairs).
 demo_loaded = _signals.signal("lms.demo-loaded")

@@ -142,3 +142,105 @@ def post(client: FlaskClient, path: str, data: dict[str, Any] | None = None, **k
     form = {"csrf_token": csrf_token(client, "/")}
     form.update(data or {})
     return client.post(path, data=form, **kw)
+
+
+# Modules written on the fly for content tests.
+
+MODULE_YAML = """\
+id: {slug}
+order: {order}
+level: basic
+estimated_minutes: 20
+topics: [gst-vat-compliance]
+prerequisites: []
+pass_mark: 60
+last_reviewed: 2026-11-01
+sources:
+  - title: "CBIC"
+    url: "https://cbic-gst.gov.in/"
+"""
+
+EN_TEXT = """\
+---
+title: {title}
+summary: A short module for tests.
+objectives:
+  - Learn one thing.
+---
+
+Intro text of {title}.
+
+## First steps
+
+Text of the first section with a [link](#second-steps).
+
+!!! tip
+    A useful tip.
+
+## Second steps
+
+Text of the second section.
+
+## Third steps
+
+The end.
+"""
+
+
+def write_module(
+    root: Path,
+    slug: str,
+    *,
+    order: int = 1,
+    yaml_text: str | None = None,
+    title: str = "Test module",
+    **texts: str | None,
+) -> Path:
+    """A module folder under ``root``; ``texts`` maps locale -> Markdown (``None``: no file).
+
+    Translations default to none; ``bn="auto"`` writes a Bengali file that follows en.md.
+    """
+    from lms.content.source import fingerprint
+
+    folder = root / slug
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "module.yaml").write_text(
+        yaml_text or MODULE_YAML.format(slug=slug, order=order), encoding="utf-8"
+    )
+    english = texts.pop("en", EN_TEXT.format(title=title))
+    if english is not None:
+        (folder / "en.md").write_text(english, encoding="utf-8")
+    for locale, body in texts.items():
+        if body == "auto":
+            body = BENGALI_TEXT.format(fp=fingerprint(english or ""), locale=locale)
+        if body is not None:
+            (folder / f"{locale}.md").write_text(body, encoding="utf-8")
+    return folder
+
+
+BENGALI_TEXT = """\
+---
+title: পরীক্ষার মডিউল ({locale})
+summary: পরীক্ষার জন্য ছোট মডিউল।
+objectives:
+  - একটি জিনিস শিখুন।
+translated_from: {fp}
+---
+
+ভূমিকা।
+
+## প্রথম ধাপ
+
+প্রথম অংশের লেখা, [লিংক](#দ্বিতীয়-ধাপ)।
+
+!!! tip
+    একটি কাজের পরামর্শ।
+
+## দ্বিতীয় ধাপ
+
+দ্বিতীয় অংশ।
+
+## তৃতীয় ধাপ
+
+শেষ।
+"""

@@ -1,0 +1,167 @@
+"""Content logic without a request: the library, reading progress, saving and stamping sources."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .. import signals
+from ..db import db, utcnow
+from ..extension import state
+from ..i18n import _l
+from .library import ContentLibrary
+from .models import ReadingProgress
+from .modules import Module
+from .source import CONTENT_LOCALES, SOURCE_LOCALE, file_fingerprint
+
+
+def library() -> ContentLibrary:
+    return state().content_library
+
+
+def locale_chain(locale: str) -> list[str]:
+    """The content locales to try for a reader of ``locale``: itself, its fallbacks, English."""
+    fallbacks = current_app.config["LMS_LOCALE_FALLBACKS"].get(locale, [])
+    chain = [code for code in [locale, *fallbacks] if code in CONTENT_LOCALES]
+    return [*chain, SOURCE_LOCALE] if SOURCE_LOCALE not in chain else chain
+
+
+def learner_modules() -> list[Module]:
+    """Modules learners can read (those with errors are left out until fixed)."""
+    return [m for m in library().modules() if m.usable]
+
+
+# Reading progress.
+
+
+def progress_for(user_id: int) -> dict[str, ReadingProgress]:
+    rows = db.session.scalars(select(ReadingProgress).where(ReadingProgress.user_id == user_id))
+    return {row.module_id: row for row in rows}
+
+
+def save_position(
+    user_id: int, module_id: str, section: int, total: int, finished: bool = False
+) -> ReadingProgress:
+    """Record that the learner is on ``section`` (1-based) of ``total``; idempotent."""
+    for _attempt in range(2):
+        row = db.session.get(ReadingProgress, (user_id, module_id))
+        if row is None:
+            row = ReadingProgress(user_id=user_id, module_id=module_id, furthest_section=section)
+            db.session.add(row)
+        row.current_section = section
+        row.sections_total = total
+        row.furthest_section = max(row.furthest_section or 1, section)
+        newly_finished = finished and row.completed_at is None
+        if newly_finished:
+            row.completed_at = utcnow()
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same learner's other tablet inserted it first
+            db.session.rollback()
+            continue
+        if newly_finished:
+            signals.module_completed.send(
+                current_app._get_current_object(), user_id=user_id, module_id=module_id
+            )
+        return row
+    raise RuntimeError("could not save reading progress")
+
+
+def has_completed(user_id: int, module_id: str) -> bool:
+    row = db.session.get(ReadingProgress, (user_id, module_id))
+    return row is not None and row.completed_at is not None
+
+
+# Authoring: saving files safely.
+
+
+class EditConflict(Exception):
+    """The file changed on disk since the editor opened it."""
+
+    def __init__(self, disk_text: str, disk_hash: str) -> None:
+        super().__init__("the file changed on disk")
+        self.disk_text = disk_text
+        self.disk_hash = disk_hash
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def source_path(module: Module, locale: str) -> Path:
+    """The locale file of ``module``; refuses anything outside the module's folder."""
+    if locale not in CONTENT_LOCALES:
+        raise ValueError(f"unknown content locale {locale!r}")
+    folder = module.folder.resolve()
+    path = (folder / f"{locale}.md").resolve()
+    if path.parent != folder:
+        raise ValueError("path outside the module folder")
+    return path
+
+
+def read_source(module: Module, locale: str) -> str:
+    path = source_path(module, locale)
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def save_source(
+    module: Module, locale: str, text: str, base_hash: str, user_id: int | None
+) -> None:
+    """Write the file atomically, unless it changed on disk since ``base_hash`` was read."""
+    path = source_path(module, locale)
+    current = read_source(module, locale)
+    if text_hash(current) != base_hash:
+        raise EditConflict(current, text_hash(current))
+    text = text.replace("\r\n", "\n")
+    if not text.endswith("\n"):
+        text += "\n"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    signals.content_saved.send(
+        current_app._get_current_object(), module_id=module.slug, locale=locale, user_id=user_id
+    )
+
+
+_TRANSLATED_FROM = re.compile(r"^translated_from:.*$", re.MULTILINE)
+
+
+def stamp_translation(text: str, english_fingerprint: str) -> str:
+    """``text`` with ``translated_from`` set to the given fingerprint in its front matter."""
+    if not text.startswith("---\n"):
+        raise ValueError(str(_l("The file must start with a front matter block (---).")))
+    end = text.find("\n---", 3)
+    if end == -1:
+        raise ValueError(str(_l("The front matter block is not closed with ---.")))
+    front, rest = text[: end + 1], text[end + 1 :]
+    line = f"translated_from: {english_fingerprint}"
+    if _TRANSLATED_FROM.search(front):
+        front = _TRANSLATED_FROM.sub(line, front, count=1)
+    else:
+        front += line + "\n"
+    return front + rest
+
+
+def mark_translated(module: Module, locale: str, user_id: int | None = None) -> str:
+    """Record that the ``locale`` file now follows the current English text."""
+    if locale == SOURCE_LOCALE:
+        raise ValueError(str(_l("English is the source text; only translations are marked.")))
+    english = source_path(module, SOURCE_LOCALE)
+    current = read_source(module, locale)
+    if not current:
+        raise ValueError(str(_l("There is no %(locale)s file yet.", locale=locale)))
+    stamped = stamp_translation(current.replace("\r\n", "\n"), file_fingerprint(english))
+    save_source(module, locale, stamped, text_hash(current), user_id)
+    return file_fingerprint(english)

@@ -1,0 +1,215 @@
+"""Reading module folders: ``module.yaml`` and the per-locale Markdown files, with line numbers.
+
+Nothing here needs Flask: the checker, the CLI and the web views all build on these functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..i18n import _l
+
+SOURCE_LOCALE = "en"
+CONTENT_LOCALES = ("en", "bn", "bn_BD")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_SECTION = re.compile(r"^##\s+(.+?)\s*#*\s*$")
+
+
+@dataclass
+class Problem:
+    """One finding of the content checker; ``message`` is translated when shown."""
+
+    path: Path
+    line: int
+    severity: str  # "error" | "warning"
+    message: Any
+
+    def format(self, root: Path | None = None) -> str:
+        shown = (
+            self.path.relative_to(root) if root and self.path.is_relative_to(root) else self.path
+        )
+        return f"{shown}:{self.line}: {self.severity}: {self.message}"
+
+
+def fingerprint(text: str) -> str:
+    """The short fingerprint translations record in ``translated_from``."""
+    data = text.replace("\r\n", "\n").encode("utf-8")
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def file_fingerprint(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()[:12]
+
+
+class YAMLProblem(ValueError):
+    def __init__(self, line: int, message: Any) -> None:
+        super().__init__(str(message))
+        self.line = line
+        self.message = message
+
+
+def load_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[tuple, int]]:
+    """Parse YAML and return the data with the line of every key and list item."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line if mark else 0) + first_line
+        start = exc.context_mark
+        if start is not None and start.line + first_line != line:
+            message = _l(
+                "YAML cannot be read: %(problem)s (look from line %(start)s)",
+                problem=exc.problem,
+                start=start.line + first_line,
+            )
+        else:
+            message = _l("YAML cannot be read: %(problem)s", problem=exc.problem)
+        raise YAMLProblem(line, message) from exc
+    lines: dict[tuple, int] = {}
+    if node is not None:
+        _walk(node, (), lines, first_line)
+    return data, lines
+
+
+def _walk(node: yaml.Node, path: tuple, lines: dict[tuple, int], offset: int) -> None:
+    lines[path] = node.start_mark.line + offset
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                lines[(*path, key.value)] = key.start_mark.line + offset
+                _walk(value, (*path, key.value), lines, offset)
+                lines[(*path, key.value)] = key.start_mark.line + offset
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*path, index), lines, offset)
+
+
+@dataclass
+class Section:
+    """A page of a module: ``index`` 0 is the introduction before the first ``##`` heading."""
+
+    index: int
+    title: str
+    markdown: str
+    first_line: int
+
+
+@dataclass
+class LocaleDoc:
+    locale: str
+    path: Path
+    text: str
+    front: dict[str, Any]
+    front_lines: dict[tuple, int]
+    sections: list[Section]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return str(self.front.get("title") or "")
+
+    @property
+    def summary(self) -> str:
+        return str(self.front.get("summary") or "")
+
+    @property
+    def objectives(self) -> list[str]:
+        value = self.front.get("objectives")
+        return [str(item) for item in value] if isinstance(value, list) else []
+
+    @property
+    def pages(self) -> list[Section]:
+        """The sections a learner pages through (the introduction is on the module page)."""
+        return [s for s in self.sections if s.index > 0]
+
+    @cached_property
+    def digest(self) -> str:
+        """Identifies this exact text (caches of unsaved previews never mix with the file's)."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(s.markdown.split()) for s in self.sections)
+
+
+def read_doc(path: Path, locale: str) -> LocaleDoc:
+    """Parse one Markdown file: front matter and sections, recording problems (never raising)."""
+    return parse_doc(path.read_text(encoding="utf-8"), path, locale)
+
+
+def parse_doc(text: str, path: Path, locale: str) -> LocaleDoc:
+    """Parse Markdown ``text`` as if it were the file at ``path`` (for unsaved edits too)."""
+    doc = LocaleDoc(locale, path, text, {}, {}, [])
+    lines = text.replace("\r\n", "\n").split("\n")
+    body_start = _read_front_matter(doc, lines)
+    doc.sections = split_sections(lines[body_start:], body_start + 1)
+    if not doc.pages:
+        doc.problems.append(
+            Problem(
+                path,
+                body_start + 1,
+                "error",
+                _l("No section: start each section with a '## ' heading."),
+            )
+        )
+    return doc
+
+
+def _read_front_matter(doc: LocaleDoc, lines: list[str]) -> int:
+    """Fill ``doc.front``; return the index of the first body line."""
+    if not lines or lines[0].strip() != "---":
+        doc.problems.append(
+            Problem(
+                doc.path, 1, "error", _l("The file must start with a front matter block (---).")
+            )
+        )
+        return 0
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        doc.problems.append(
+            Problem(doc.path, 1, "error", _l("The front matter block is not closed with ---."))
+        )
+        return len(lines)
+    try:
+        data, where = load_yaml("\n".join(lines[1:end]), first_line=2)
+    except YAMLProblem as exc:
+        doc.problems.append(Problem(doc.path, exc.line, "error", exc.message))
+        return end + 1
+    if not isinstance(data, dict):
+        doc.problems.append(
+            Problem(
+                doc.path, 2, "error", _l("The front matter must be a set of 'key: value' lines.")
+            )
+        )
+        return end + 1
+    doc.front, doc.front_lines = data, where
+    return end + 1
+
+
+def split_sections(lines: list[str], first_line: int) -> list[Section]:
+    """Split Markdown lines at ``##`` headings outside fenced code."""
+    sections = [Section(0, "", "", first_line)]
+    chunk: list[str] = []
+    in_fence = False
+    for offset, line in enumerate(lines):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else _SECTION.match(line)
+        if match:
+            sections[-1].markdown = "\n".join(chunk).rstrip("\n")
+            sections.append(Section(len(sections), match.group(1).strip(), "", first_line + offset))
+            chunk = [line]
+        else:
+            chunk.append(line)
+    sections[-1].markdown = "\n".join(chunk).rstrip("\n")
+    return sections

@@ -1,0 +1,233 @@
+"""The learner's side: catalog, module page, section pages with resume, module assets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from ..extension import HomeLink
+from ..i18n import LOCALES, _l, gettext_in, locale_code
+from ..security import login_required, roles_required
+from ..web import render
+from . import services
+from .library import ContentLibrary
+from .modules import Module
+from .render import LinkContext
+from .source import LocaleDoc
+from .topics import LEVELS, TOPICS
+
+if TYPE_CHECKING:
+    from ..extension import LMSState
+
+bp = Blueprint("content", __name__)
+
+
+def setup(app: Flask, state: LMSState) -> None:
+    state.content_library = ContentLibrary(Path(app.config["LMS_CONTENT_DIR"]))
+    state.home_links[:0] = [
+        HomeLink(
+            "lms.content.catalog",
+            _l("Modules"),
+            _l("Read the lessons and continue where you stopped."),
+            icon="book",
+        ),
+    ]
+    state.home_links.append(
+        HomeLink(
+            "lms.content.dashboard",
+            _l("Content"),
+            _l("Check, preview, edit and translate the modules."),
+            roles=("author",),
+            icon="pen",
+        )
+    )
+
+
+def get_module(slug: str) -> Module:
+    module = services.library().get(slug)
+    if module is None or not module.usable:
+        abort(404)
+    return module
+
+
+def reader_doc(module: Module) -> LocaleDoc:
+    doc = module.doc(services.locale_chain(locale_code()))
+    if doc is None:
+        abort(404)
+    return doc
+
+
+def link_context(module: Module, doc: LocaleDoc) -> LinkContext:
+    """Links in ``doc`` go to the section page that holds the anchor."""
+    library = services.library()
+    chain = services.locale_chain(doc.locale)
+
+    def link_for(slug: str | None, anchor: str | None) -> str | None:
+        target = module if slug is None else library.get(slug)
+        if target is None:
+            return None
+        target_doc = doc if slug is None else target.doc(chain)
+        index = library.anchors(target_doc).get(anchor or "", 0) if target_doc else 0
+        if index == 0:
+            url = url_for("lms.content.module", slug=target.slug)
+        else:
+            url = url_for("lms.content.section", slug=target.slug, number=index)
+        return f"{url}#{anchor}" if anchor else url
+
+    def asset_url(path: str) -> str:
+        return url_for("lms.content.asset", slug=module.slug, filename=path)
+
+    return LinkContext(link_for, asset_url, lambda message: gettext_in(doc.locale, message))
+
+
+def section_html(module: Module, doc: LocaleDoc, index: int) -> str:
+    context = link_context(module, doc)
+    return services.library().section_html(doc, index, context, (request.script_root,))
+
+
+def fallback_notice(doc: LocaleDoc) -> dict[str, str] | None:
+    """When the reader's language is missing: which language is shown instead."""
+    wanted = locale_code()
+    if doc.locale == wanted:
+        return None
+    return {
+        "wanted": LOCALES[wanted].autonym,
+        "shown": LOCALES[doc.locale].autonym,
+        "lang": LOCALES[doc.locale].html_lang,
+    }
+
+
+@bp.get("/modules")
+@login_required
+def catalog() -> str:
+    level = request.args.get("level", "")
+    topic = request.args.get("topic", "")
+    modules = services.learner_modules()
+    shown = [
+        m for m in modules if (not level or m.level == level) and (not topic or topic in m.topics)
+    ]
+    chain = services.locale_chain(locale_code())
+    entries = [(m, m.doc(chain)) for m in shown]
+    broken = []
+    if current_user.has_role("author"):
+        broken = [m for m in services.library().modules() if not m.usable]
+    used_topics = [t for t in TOPICS if any(t in m.topics for m in modules)]
+    return render(
+        "lms/content/catalog.html",
+        entries=entries,
+        level=level,
+        topic=topic,
+        levels=LEVELS,
+        topics=TOPICS,
+        used_topics=used_topics,
+        broken=broken,
+        progress=services.progress_for(current_user.id),
+    )
+
+
+@bp.get("/modules/<slug>")
+@login_required
+def module(slug: str) -> str:
+    module = get_module(slug)
+    doc = reader_doc(module)
+    progress = services.progress_for(current_user.id).get(module.slug)
+    titles = {
+        s: (m.doc(services.locale_chain(locale_code())) or doc).title
+        for s in module.prerequisites
+        if (m := services.library().get(s)) is not None
+    }
+    return render(
+        "lms/content/module.html",
+        module=module,
+        doc=doc,
+        intro=section_html(module, doc, 0),
+        progress=progress,
+        notice=fallback_notice(doc),
+        levels=LEVELS,
+        topics=TOPICS,
+        prerequisites=titles,
+    )
+
+
+@bp.get("/modules/<slug>/<int:number>")
+@login_required
+def section(slug: str, number: int) -> str:
+    module = get_module(slug)
+    doc = reader_doc(module)
+    pages = doc.pages
+    if not 1 <= number <= len(pages):
+        abort(404)
+    return render(
+        "lms/content/section.html",
+        module=module,
+        doc=doc,
+        number=number,
+        total=len(pages),
+        section=pages[number - 1],
+        html=section_html(module, doc, number),
+        notice=fallback_notice(doc),
+    )
+
+
+@bp.post("/modules/<slug>/<int:number>/go")
+@login_required
+def go(slug: str, number: int) -> Response:
+    """Next / Previous / Finish: remember the position, then show the page asked for."""
+    module = get_module(slug)
+    total = len(reader_doc(module).pages)
+    target = request.form.get("to", type=int)
+    finished = request.form.get("finish") == "1" and number == total
+    if finished:
+        services.save_position(current_user.id, module.slug, total, total, finished=True)
+        return redirect(url_for("lms.content.module", slug=module.slug, done=1))
+    if target is None or not 1 <= target <= total:
+        abort(400)
+    services.save_position(current_user.id, module.slug, target, total)
+    return redirect(url_for("lms.content.section", slug=module.slug, number=target))
+
+
+@bp.post("/modules/<slug>/<int:number>/seen")
+@login_required
+def seen(slug: str, number: int) -> Response:
+    """The section page reports itself when opened (with script), so resume is exact."""
+    module = get_module(slug)
+    total = len(reader_doc(module).pages)
+    if not 1 <= number <= total:
+        abort(404)
+    row = services.save_position(current_user.id, module.slug, number, total)
+    return jsonify(current=row.current_section, furthest=row.furthest_section)
+
+
+@bp.get("/modules/<slug>/assets/<path:filename>")
+@login_required
+def asset(slug: str, filename: str) -> Response:
+    module = services.library().get(slug) or abort(404)
+    return send_from_directory(module.folder / "assets", filename, max_age=3600)
+
+
+@bp.get("/author/content/check")
+@roles_required("author")
+def check() -> Response:
+    """The checker's report as plain text, as ``flask lms check-content`` prints it."""
+    from .cli import report
+
+    lines, _errors = report(Path(current_app.config["LMS_CONTENT_DIR"]))
+    return current_app.response_class("\n".join(lines) + "\n", mimetype="text/plain")
+
+
+# The authoring views share this blueprint; the commands join ``flask lms``.
+from . import authoring, cli  # noqa: E402, F401
