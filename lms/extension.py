@@ -37,6 +37,10 @@ class LMSState:
     translations_cache: dict[str, Any] = field(default_factory=dict)
     #: The Markdown module library (``lms.content``).
     content_library: Any = None
+    #: Question types by id (``lms.quiz``): built-ins and the ``lms.question_types`` plugins.
+    question_types: Any = None
+    #: Panels on a module's page: ``(module) -> (template, context) | None``, e.g. its tests.
+    module_panels: list[Callable[..., Any]] = field(default_factory=list)
     #: Extra content-checker checks ``(library, module) -> problems``, e.g. for quiz files.
     content_checks: list[Callable[..., Any]] = field(default_factory=list)
 

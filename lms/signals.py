@@ -41,5 +41,9 @@ module_completed = _signals.signal("lms.module-completed")
 #: An author saved a module file from the browser (``module_id``, ``locale``, ``user_id``).
 content_saved = _signals.signal("lms.content-saved")
 
+#: A learner submitted a test (``attempt``: scored, with its answers). Sent once per attempt,
+#: however often the learner taps Submit.
+attempt_submitted = _signals.signal("lms.attempt-submitted")
+
 #: ``flask lms demo`` finished loading demo data (``accounts``: list of (email, role) pairs).
 demo_loaded = _signals.signal("lms.demo-loaded")

@@ -84,3 +84,21 @@ def test_changeable_facts_carry_date_and_source(library, slug: str) -> None:  # 
     assert len(facts) >= 3
     countries = {fact["country"] for fact in facts}
     assert {"IN", "BD"} <= countries
+
+
+@pytest.mark.parametrize("slug", MODULES)
+def test_each_module_has_an_item_bank_for_both_countries(app: Flask, library, slug: str) -> None:  # noqa: ANN001
+    from lms.quiz.bank import load_bank
+
+    with app.app_context():
+        bank = load_bank(ROOT / slug / "quiz.yaml", app.extensions["lms"].question_types)
+    assert [p.format(ROOT) for p in bank.problems] == []
+    assert len(bank.items) >= 15
+    assert len({item.type for item in bank.items}) >= 3
+    for country in ("IN", "BD"):
+        for kind in ("pre", "post", "retention"):
+            rule = bank.rules[kind]
+            assert len(bank.eligible(rule, country)) >= rule.count, (country, kind)
+        pre = {i.id for i in bank.eligible(bank.rules["pre"], country)}
+        post = {i.id for i in bank.eligible(bank.rules["post"], country)}
+        assert not pre & post  # parallel forms: the post-test asks other questions

@@ -19,7 +19,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ..extension import HomeLink
+from ..extension import HomeLink, state
 from ..i18n import LOCALES, _l, gettext_in, locale_code
 from ..security import login_required, roles_required
 from ..web import render
@@ -150,8 +150,10 @@ def module(slug: str) -> str:
         for s in module.prerequisites
         if (m := services.library().get(s)) is not None
     }
+    panels = [panel for make in state().module_panels if (panel := make(module)) is not None]
     return render(
         "lms/content/module.html",
+        panels=panels,
         module=module,
         doc=doc,
         intro=section_html(module, doc, 0),

@@ -1,0 +1,295 @@
+"""Item banks: ``quiz.yaml`` beside a module's Markdown, validated with file and line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..content.source import Problem, YAMLProblem, load_yaml
+from ..i18n import _l
+from .types import QuestionTypeRegistry, UnknownQuestionType
+
+KINDS = ("pre", "post", "retention", "practice")
+COUNTRIES = ("IN", "BD", "any")
+#: The languages an item needs, by the country it is for.
+REQUIRED_LANGUAGES = {"IN": ("en", "bn"), "BD": ("en", "bn_BD"), "any": ("en", "bn", "bn_BD")}
+DEFAULT_RULES: dict[str, dict[str, Any]] = {
+    "pre": {"count": 8, "form": "A", "max_attempts": 1},
+    "post": {"count": 8, "form": "B", "max_attempts": 3},
+    "retention": {"count": 8, "form": "A", "opens_after_days": 30, "max_attempts": 1},
+    "practice": {"count": 5, "max_attempts": 0},
+}
+_ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How an assessment draws its items, and when and how often it may be taken."""
+
+    kind: str
+    count: int
+    form: str | None = None
+    tags: tuple[str, ...] = ()
+    opens_after_days: int = 0
+    time_limit_minutes: int | None = None
+    #: 0: unlimited.
+    max_attempts: int = 1
+
+
+@dataclass
+class Item:
+    id: str
+    type: str
+    country: str
+    forms: tuple[str, ...]
+    tags: tuple[str, ...]
+    points: float
+    data: dict[str, Any]
+    line: int
+
+    def for_country(self, country: str) -> bool:
+        return self.country in ("any", country)
+
+    def in_form(self, form: str | None) -> bool:
+        return form is None or not self.forms or form in self.forms
+
+
+@dataclass
+class Bank:
+    path: Path
+    items: list[Item] = field(default_factory=list)
+    rules: dict[str, Rule] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def item(self, item_id: str) -> Item | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+    def eligible(self, rule: Rule, country: str) -> list[Item]:
+        return [
+            i
+            for i in self.items
+            if i.for_country(country)
+            and i.in_form(rule.form)
+            and (not rule.tags or set(rule.tags) & set(i.tags))
+        ]
+
+    @property
+    def usable(self) -> bool:
+        return bool(self.items) and not any(p.severity == "error" for p in self.problems)
+
+
+def text_in(texts: Any, chain: list[str]) -> str:
+    """The first of ``chain`` present in a ``{locale: text}`` mapping (English last)."""
+    if isinstance(texts, str):
+        return texts
+    if not isinstance(texts, Mapping):
+        return ""
+    for locale in [*chain, "en"]:
+        if texts.get(locale):
+            return str(texts[locale])
+    return ""
+
+
+def load_bank(path: Path, registry: QuestionTypeRegistry) -> Bank:
+    bank = Bank(path)
+    try:
+        data, lines = load_yaml(path.read_text(encoding="utf-8"))
+    except YAMLProblem as exc:
+        bank.problems.append(Problem(path, exc.line, "error", exc.message))
+        return bank
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        bank.problems.append(Problem(path, 1, "error", _l("quiz.yaml needs items: a list")))
+        return bank
+    if data.get("version") != 1:
+        bank.problems.append(
+            Problem(path, lines.get(("version",), 1), "warning", _l("version: 1 is expected"))
+        )
+    _load_rules(bank, data.get("assessments") or {}, lines)
+    seen: set[str] = set()
+    for index, raw in enumerate(data["items"]):
+        item = _load_item(bank, raw, index, lines, registry)
+        if item is None:
+            continue
+        if item.id in seen:
+            bank.problems.append(
+                Problem(path, item.line, "error", _l("duplicate item id %(id)s", id=item.id))
+            )
+            continue
+        seen.add(item.id)
+        bank.items.append(item)
+    _check_draws(bank)
+    return bank
+
+
+def _load_rules(bank: Bank, raw: Any, lines: dict[tuple, int]) -> None:
+    if not isinstance(raw, dict):
+        bank.problems.append(
+            Problem(
+                bank.path,
+                lines.get(("assessments",), 1),
+                "error",
+                _l("assessments must be a set of 'kind: settings' lines"),
+            )
+        )
+        raw = {}
+    for kind in raw:
+        if kind not in KINDS:
+            bank.problems.append(
+                Problem(
+                    bank.path,
+                    lines.get(("assessments", kind), 1),
+                    "error",
+                    _l(
+                        "unknown assessment %(kind)s: use %(kinds)s",
+                        kind=kind,
+                        kinds=", ".join(KINDS),
+                    ),
+                )
+            )
+    for kind in KINDS:
+        settings = {**DEFAULT_RULES[kind], **(raw.get(kind) or {})}
+        line = lines.get(("assessments", kind), 1)
+        try:
+            bank.rules[kind] = Rule(
+                kind=kind,
+                count=_positive_int(settings["count"]),
+                form=str(settings["form"]) if settings.get("form") is not None else None,
+                tags=tuple(map(str, settings.get("tags") or ())),
+                opens_after_days=_positive_int(settings.get("opens_after_days", 0), zero=True),
+                time_limit_minutes=(
+                    _positive_int(settings["time_limit_minutes"])
+                    if settings.get("time_limit_minutes")
+                    else None
+                ),
+                max_attempts=_positive_int(settings.get("max_attempts", 1), zero=True),
+            )
+        except (TypeError, ValueError):
+            bank.problems.append(
+                Problem(
+                    bank.path,
+                    line,
+                    "error",
+                    _l(
+                        "assessment %(kind)s: count, opens_after_days, time_limit_minutes and "
+                        "max_attempts must be whole numbers",
+                        kind=kind,
+                    ),
+                )
+            )
+            bank.rules[kind] = Rule(kind=kind, count=DEFAULT_RULES[kind]["count"])
+
+
+def _positive_int(value: Any, zero: bool = False) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < (0 if zero else 1):
+        raise ValueError(value)
+    return value
+
+
+def _load_item(
+    bank: Bank, raw: Any, index: int, lines: dict[tuple, int], registry: QuestionTypeRegistry
+) -> Item | None:
+    line = lines.get(("items", index), 1)
+
+    def problem(message: Any, *key: Any, severity: str = "error") -> None:
+        where = lines.get(("items", index, *key), line)
+        bank.problems.append(Problem(bank.path, where, severity, message))
+
+    if not isinstance(raw, dict):
+        problem(_l("each item must be a set of 'key: value' lines"))
+        return None
+    item_id = str(raw.get("id") or "")
+    if not _ITEM_ID.match(item_id):
+        problem(_l("item id must use a-z, 0-9 and hyphens"), "id")
+        return None
+    try:
+        qtype = registry.get(str(raw.get("type")))
+    except UnknownQuestionType as exc:
+        problem(_l("item %(id)s: %(problem)s", id=item_id, problem=str(exc)), "type")
+        return None
+    country = raw.get("country", "any")
+    if country not in COUNTRIES:
+        problem(_l("item %(id)s: country must be IN, BD or any", id=item_id), "country")
+        return None
+    points = raw.get("points", 1)
+    if isinstance(points, bool) or not isinstance(points, int | float) or points <= 0:
+        problem(_l("item %(id)s: points must be a number above 0", id=item_id), "points")
+        return None
+    for message in qtype.validate(raw):
+        problem(_l("item %(id)s: %(problem)s", id=item_id, problem=message), "answer")
+    _check_languages(raw, country, item_id, problem)
+    forms = raw.get("forms") or []
+    tags = raw.get("tags") or []
+    if not isinstance(forms, list) or not isinstance(tags, list):
+        problem(_l("item %(id)s: forms and tags must be lists", id=item_id))
+        return None
+    return Item(
+        item_id,
+        qtype.id,
+        country,
+        tuple(map(str, forms)),
+        tuple(map(str, tags)),
+        float(points),
+        raw,
+        line,
+    )
+
+
+def _check_languages(raw: dict[str, Any], country: str, item_id: str, problem: Any) -> None:
+    needed = REQUIRED_LANGUAGES[country]
+    texts: list[tuple[tuple, Any]] = [
+        (("stem",), raw.get("stem")),
+        (("feedback",), raw.get("feedback")),
+    ]
+    for key in ("options", "prompts"):
+        for number, option in enumerate(raw.get(key) or []):
+            if isinstance(option, dict):
+                texts.append(((key, number, "text"), option.get("text")))
+    if raw.get("unit") is not None:
+        texts.append((("unit",), raw.get("unit")))
+    for key, value in texts:
+        if not isinstance(value, dict):
+            problem(
+                _l(
+                    "item %(id)s: %(field)s needs a text per language (en, bn, bn_BD)",
+                    id=item_id,
+                    field=".".join(map(str, key)),
+                ),
+                *key,
+            )
+            continue
+        missing = [lang for lang in needed if not str(value.get(lang) or "").strip()]
+        if missing:
+            problem(
+                _l(
+                    "item %(id)s: %(field)s has no %(languages)s text",
+                    id=item_id,
+                    field=".".join(map(str, key)),
+                    languages=", ".join(missing),
+                ),
+                *key,
+            )
+
+
+def _check_draws(bank: Bank) -> None:
+    for rule in bank.rules.values():
+        for country in ("IN", "BD"):
+            available = len(bank.eligible(rule, country))
+            if available < rule.count:
+                bank.problems.append(
+                    Problem(
+                        bank.path,
+                        1,
+                        "warning",
+                        _l(
+                            "the %(kind)s test draws %(count)s items but only %(available)s fit "
+                            "learners in %(country)s",
+                            kind=rule.kind,
+                            count=rule.count,
+                            available=available,
+                            country=country,
+                        ),
+                    )
+                )

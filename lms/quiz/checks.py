@@ -1,0 +1,18 @@
+"""The content checker's checks of ``quiz.yaml`` (registered by the quiz capability)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..content.library import ContentLibrary
+from ..content.modules import Module
+from ..content.source import Problem
+from ..extension import state
+from .bank import load_bank
+
+
+def check_quiz(library: ContentLibrary, module: Module) -> Iterable[Problem]:
+    path = module.folder / "quiz.yaml"
+    if not path.is_file():
+        return []
+    return load_bank(path, state().question_types).problems

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import UTCDateTime, db, utcnow
+
+
+class Attempt(db.Model):
+    """One learner's attempt at a module's pre-, post-, retention test or practice."""
+
+    __tablename__ = "lms_attempt"
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "kind", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    #: 1 for the learner's first attempt of this kind, then 2, 3...
+    number: Mapped[int] = mapped_column(Integer)
+    form: Mapped[str | None] = mapped_column(String(20))
+    country: Mapped[str] = mapped_column(String(3))
+    locale: Mapped[str] = mapped_column(String(16))
+    #: Seeds the draw and the option order, so the attempt looks the same after a reload.
+    seed: Mapped[int] = mapped_column(Integer)
+    #: The items as they were when the attempt started (definitions may change later),
+    #: in the order shown: ``[{"id", "type", "points", "data"}]``. Versioned: ``v`` = 1.
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    score: Mapped[float | None] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float)
+
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="attempt", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def percent(self) -> float | None:
+        if self.score is None or not self.max_score:
+            return None
+        return 100 * self.score / self.max_score
+
+    def answer_for(self, item_id: str) -> Answer | None:
+        return next((a for a in self.answers if a.item_id == item_id), None)
+
+
+class Answer(db.Model):
+    """A learner's answer to one item, saved as soon as it is given."""
+
+    __tablename__ = "lms_answer"
+
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_attempt.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    response: Mapped[Any] = mapped_column(JSON, nullable=True)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set when the attempt is submitted.
+    fraction: Mapped[float | None] = mapped_column(Float)
+    mark: Mapped[float | None] = mapped_column(Float)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="answers")
+
+
+class Cohort(db.Model):
+    """A training cohort: the learners trained together, whose results are compared."""
+
+    __tablename__ = "lms_cohort"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list[CohortMember]] = relationship(
+        back_populates="cohort", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class CohortMember(db.Model):
+    __tablename__ = "lms_cohort_member"
+
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_cohort.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_user.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    cohort: Mapped[Cohort] = relationship(back_populates="members")

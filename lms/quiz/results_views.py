@@ -1,0 +1,242 @@
+"""Trainers: cohorts, results with gain and retention, item analysis, top performers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import abort, flash, redirect, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from ..accounts.models import User
+from ..accounts.services import find_user
+from ..content import services as content
+from ..db import db
+from ..i18n import _, _l, format_number, format_percent
+from ..security import roles_required
+from ..web import render
+from . import results as res
+from .bank import KINDS
+from .models import Cohort, CohortMember
+from .views import KIND_LABELS, bp
+
+FLAG_LABELS = {
+    "too-easy": _l("too easy"),
+    "too-hard": _l("too hard"),
+    "low-discrimination": _l("low discrimination"),
+    "negative-discrimination": _l("negative discrimination"),
+}
+
+
+def _modules() -> list[Any]:
+    return [m for m in content.library().modules() if m.usable]
+
+
+def _cohort_user_ids(cohort_id: int | None) -> list[int] | None:
+    if not cohort_id:
+        return None
+    cohort = db.session.get(Cohort, cohort_id) or abort(404)
+    return [m.user_id for m in cohort.members]
+
+
+def _all_learner_ids() -> list[int]:
+    from ..accounts.models import UserRole
+
+    return list(db.session.scalars(select(UserRole.user_id).where(UserRole.role == "learner")))
+
+
+@bp.get("/quiz/results")
+@roles_required("trainer")
+def results() -> str | Response:
+    modules = _modules()
+    slug = request.args.get("module") or (modules[0].slug if modules else "")
+    cohort_id = request.args.get("cohort", type=int)
+    user_ids = _cohort_user_ids(cohort_id)
+    rows = res.results_for(user_ids if user_ids is not None else _all_learner_ids(), slug)
+    if request.args.get("format") == "csv":
+        return _results_csv(slug, rows)
+    cohorts = db.session.scalars(select(Cohort).order_by(Cohort.name)).all()
+    return render(
+        "lms/quiz/results.html",
+        modules=modules,
+        slug=slug,
+        rows=rows,
+        summary=res.summarise(rows),
+        cohorts=cohorts,
+        cohort_id=cohort_id,
+    )
+
+
+def safe_cell(value: object) -> object:
+    """Spreadsheet formula injection: text starting with = + - @ is quoted."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_response(name: str, header: list[str], rows: list[list[object]]) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([[safe_cell(v) for v in row] for row in rows])
+    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def _results_csv(slug: str, rows: list[res.LearnerResult]) -> Response:
+    return csv_response(
+        f"results-{slug}.csv",
+        [
+            "name",
+            "email",
+            "pre_percent",
+            "post_percent",
+            "retention_percent",
+            "best_post_percent",
+            "normalised_gain",
+            "retention_ratio",
+        ],
+        [
+            [
+                r.user.name,
+                r.user.email,
+                _number(r.pre),
+                _number(r.post),
+                _number(r.retention),
+                _number(r.best_post),
+                "" if r.gain is None else f"{r.gain:.3f}",
+                "" if r.retention_ratio is None else f"{r.retention_ratio:.3f}",
+            ]
+            for r in rows
+        ],
+    )
+
+
+@bp.get("/quiz/analysis")
+@roles_required("trainer", "author")
+def analysis_index() -> str:
+    return render(
+        "lms/quiz/analysis_index.html", modules=_modules(), kinds=KINDS, labels=KIND_LABELS
+    )
+
+
+@bp.get("/quiz/analysis/<slug>")
+@roles_required("trainer", "author")
+def analysis(slug: str) -> str:
+    module = content.library().get(slug) or abort(404)
+    kind = request.args.get("kind", "post")
+    if kind not in KINDS:
+        abort(404)
+    first_only = request.args.get("attempts", "first") != "all"
+    result = res.analysis_for(slug, kind, first_only)
+    return render(
+        "lms/quiz/analysis.html",
+        module=module,
+        kind=kind,
+        kinds=KINDS,
+        labels=KIND_LABELS,
+        result=result,
+        first_only=first_only,
+        flag_labels=FLAG_LABELS,
+        pct=_pct,
+        num=_num,
+    )
+
+
+def _pct(value: float | None, fraction: bool = False) -> str:
+    if value is None:
+        return "—"
+    return format_percent(value if fraction else value / 100)
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else format_number(round(value, 2))
+
+
+@bp.get("/quiz/ranking")
+@roles_required("trainer")
+def ranking() -> str | Response:
+    cohort_id = request.args.get("cohort", type=int)
+    rows = res.ranking(_cohort_user_ids(cohort_id), [m.slug for m in _modules()])
+    if request.args.get("format") == "csv":
+        return csv_response(
+            "top-performers.csv",
+            [
+                "rank",
+                "name",
+                "email",
+                "post_percent",
+                "retention_percent",
+                "normalised_gain",
+                "completed_at",
+                "mentorship_referral",
+            ],
+            [
+                [
+                    r.rank,
+                    r.user.name,
+                    r.user.email,
+                    _number(r.post),
+                    _number(r.retention),
+                    "" if r.gain is None else f"{r.gain:.3f}",
+                    r.completed_at.isoformat() if r.completed_at else "",
+                    "yes" if r.top else "no",
+                ]
+                for r in rows
+            ],
+        )
+    cohorts = db.session.scalars(select(Cohort).order_by(Cohort.name)).all()
+    return render("lms/quiz/ranking.html", rows=rows, cohorts=cohorts, cohort_id=cohort_id)
+
+
+@bp.route("/quiz/cohorts", methods=["GET", "POST"])
+@roles_required("trainer")
+def cohorts() -> str | Response:
+    if request.method == "POST":
+        name = request.form.get("name", "").strip()
+        if not name or len(name) > 200:
+            flash(_("Please enter a name."), "error")
+        else:
+            cohort = Cohort(name=name)
+            db.session.add(cohort)
+            db.session.commit()
+            return redirect(url_for("lms.quiz.cohort", cohort_id=cohort.id))
+    rows = db.session.scalars(select(Cohort).order_by(Cohort.name)).all()
+    return render("lms/quiz/cohorts.html", cohorts=rows)
+
+
+@bp.route("/quiz/cohorts/<int:cohort_id>", methods=["GET", "POST"])
+@roles_required("trainer")
+def cohort(cohort_id: int) -> str | Response:
+    cohort = db.session.get(Cohort, cohort_id) or abort(404)
+    text = ""
+    if request.method == "POST":
+        text = request.form.get("emails", "")
+        emails = [e.strip() for e in text.replace(",", "\n").splitlines() if e.strip()]
+        users = [(e, find_user(e)) for e in emails]
+        unknown = [e for e, u in users if u is None]
+        if unknown:
+            flash(
+                _("No account for: %(emails)s. Nothing was changed.", emails=", ".join(unknown)),
+                "error",
+            )
+        else:
+            cohort.members = [
+                CohortMember(user_id=u.id) for u in {u.id: u for _e, u in users if u}.values()
+            ]
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("lms.quiz.cohort", cohort_id=cohort.id))
+    members = db.session.scalars(
+        select(User).where(User.id.in_([m.user_id for m in cohort.members])).order_by(User.name)
+    ).all()
+    if not text:
+        text = "\n".join(u.email for u in members)
+    return render("lms/quiz/cohort.html", cohort=cohort, members=members, emails=text)

@@ -1,0 +1,328 @@
+"""Question types: one class each, registered by id on the app's registry.
+
+A type validates an item's definition (messages for authors), reads a learner's response from a
+form, and scores it as a fraction of the item's points. Scoring is a pure function of
+(definition, response): no request, no database.
+
+Third-party types are classes in the ``lms.question_types`` entry-point group::
+
+    [options.entry_points]
+    lms.question_types =
+        hotspot = my_package.hotspot:Hotspot
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from importlib.metadata import entry_points
+from typing import Any, ClassVar
+
+from ..i18n import _l, parse_digits
+
+ENTRY_POINT_GROUP = "lms.question_types"
+
+
+class ResponseError(ValueError):
+    """A response that does not fit the item (unknown option ids, not a number...)."""
+
+
+class QuestionType:
+    """Base class. Subclasses set ``id`` and ``template`` and implement the four methods."""
+
+    id: ClassVar[str]
+    #: Template that renders the item for a tablet (gets ``item``, ``response``, ``texts``).
+    template: ClassVar[str]
+    #: Shuffle the options of this type in each attempt.
+    shuffle_options: ClassVar[bool] = True
+
+    def validate(self, item: Mapping[str, Any]) -> list[Any]:
+        """Problems with the definition, in words an author understands (empty: fine)."""
+        return []
+
+    def parse(self, item: Mapping[str, Any], form: Mapping[str, Any]) -> Any:
+        """The response from submitted form fields (``getlist`` for multi-valued fields)."""
+        raise NotImplementedError
+
+    def score(self, item: Mapping[str, Any], response: Any) -> float:
+        """The fraction of the item's points earned, from 0 to 1."""
+        raise NotImplementedError
+
+    def correct_response(self, item: Mapping[str, Any]) -> Any:
+        return item.get("answer")
+
+
+def option_ids(item: Mapping[str, Any], key: str = "options") -> list[str]:
+    return [str(o.get("id")) for o in item.get(key) or [] if isinstance(o, Mapping)]
+
+
+def _options_problems(item: Mapping[str, Any], minimum: int, key: str = "options") -> list[Any]:
+    options = item.get(key)
+    if not isinstance(options, list) or len(options) < minimum:
+        return [_l("needs %(key)s: a list of at least %(num)s", key=key, num=minimum)]
+    ids = option_ids(item, key)
+    if len(set(ids)) != len(ids):
+        return [_l("%(key)s ids must be different", key=key)]
+    return []
+
+
+class SingleChoice(QuestionType):
+    id = "single"
+    template = "lms/quiz/types/single.html"
+
+    def validate(self, item: Mapping[str, Any]) -> list[Any]:
+        problems = _options_problems(item, 2)
+        if not problems and str(item.get("answer")) not in option_ids(item):
+            problems.append(
+                _l("answer must be one of the option ids: %(ids)s", ids=", ".join(option_ids(item)))
+            )
+        return problems
+
+    def parse(self, item: Mapping[str, Any], form: Mapping[str, Any]) -> Any:
+        value = form.get("answer")
+        if value is None or value == "":
+            return None
+        if value not in option_ids(item):
+            raise ResponseError(value)
+        return value
+
+    def score(self, item: Mapping[str, Any], response: Any) -> float:
+        return 1.0 if response is not None and str(response) == str(item["answer"]) else 0.0
+
+
+class MultipleResponse(QuestionType):
+    """Partial credit: (right ticks - wrong ticks) / number of right options, never below 0."""
+
+    id = "multiple"
+    template = "lms/quiz/types/multiple.html"
+
+    def validate(self, item: Mapping[str, Any]) -> list[Any]:
+        problems = _options_problems(item, 3)
+        answer = item.get("answer")
+        if not problems and (
+            not isinstance(answer, list)
+            or not answer
+            or not set(map(str, answer)) <= set(option_ids(item))
+        ):
+            problems.append(
+                _l("answer must be a list of option ids: %(ids)s", ids=", ".join(option_ids(item)))
+            )
+        return problems
+
+    def parse(self, item: Mapping[str, Any], form: Mapping[str, Any]) -> Any:
+        values = form.getlist("answer") if hasattr(form, "getlist") else form.get("answer") or []
+        if not set(values) <= set(option_ids(item)):
+            raise ResponseError(values)
+        return sorted(set(values))
+
+    def score(self, item: Mapping[str, Any], response: Any) -> float:
+        right = set(map(str, item["answer"]))
+        chosen = set(map(str, response or []))
+        return max(0.0, (len(chosen & right) - len(chosen - right)) / len(right))
+
+
+class TrueFalse(QuestionType):
+    id = "true_false"
+    template = "lms/quiz/types/true_false.html"
+    shuffle_options = False
+
+    def validate(self, item: Mapping[str, Any]) -> list[Any]:
+        if not isinstance(item.get("answer"), bool):
+            return [_l("answer must be true or false")]
+        return []
+
+    def parse(self, item: Mapping[str, Any], form: Mapping[str, Any]) -> Any:
+        value = form.get("answer")
+        if value in (None, ""):
+            return None
+        if value not in ("true", "false"):
+            raise ResponseError(value)
+        return value == "true"
+
+    def score(self, item: Mapping[str, Any], response: Any) -> float:
+        return 1.0 if response is item["answer"] else 0.0
+
+
+def to_decimal(text: Any) -> Decimal | None:
+    """A number typed by a learner: Bengali or Latin digits, comma grouping, ``.`` decimals."""
+    if text is None:
+        return None
+    cleaned = parse_digits(str(text)).replace(",", "").replace(" ", "").strip()
+    if not cleaned:
+        return None
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+class Numeric(QuestionType):
+    id = "numeric"
+    template = "lms/quiz/types/numeric.html"
+    shuffle_options = False
+
+    def validate(self, item: Mapping[str, Any]) -> list[Any]:
+        answer = item.get("answer")
+        if not isinstance(answer, Mapping) or to_decimal(answer.get("value")) is None:
+            return [_l("answer needs value: a number (and tolerance)")]
+        tolerance = to_decimal(answer.get("tolerance", 0))
+        if tolerance is None or tolerance < 0:
+            return [_l("answer tolerance must be a number of 0 or more")]
+        return []
+
+    def parse(self, item: Mapping[str, Any], form: Mapping[str, Any]) -> Any:
+        text = (form.get("answer") or "").strip()
+        if not text:
+            return None
+        if to_decimal(text) is None:
+            raise ResponseError(text)
+        return text
+
+    def score(self, item: Mapping[str, Any], response: Any) -> float:
+        value = to_decimal(response)
+        if value is None:
+            return 0.0
+        target = to_decimal(item["answer"]["value"])
+        tolerance = to_decimal(item["answer"].get("tolerance", 0)) or Decimal(0)
+        return 1.0 if abs(value - target) <= tolerance else 0.0
+
+    def correct_response(self, item: Mapping[str, Any]) -> Any:
+        return item["answer"]["value"]
+
+
+def longest_ordered_run(order: list[str], correct: list[str]) -> int:
+    """Length of the longest subsequence of ``order`` that keeps the right relative order."""
+    position = {item: index for index, item in enumerate(correct)}
+    ranks = [position[item] for item in order if item in position]
+    best: list[int] = []  # patience sorting: longest increasing subsequence
+    from bisect import bisect_left
+
+    for rank in ranks:
+        at = bisect_left(best, rank)
+        best[at : at + 1] = [rank]
+    return len(best)
+
+
+class Ordering(QuestionType):
+    """Score: the longest run of options in the right relative order / number of options."""
+
+    id = "ordering"
+    template = "lms/quiz/types/ordering.html"
+
+    def validate(self, item: Mapping[str, Any]) -> list[Any]:
+        problems = _options_problems(item, 3)
+        answer = item.get("answer")
+        if not problems and (
+            not isinstance(answer, list) or sorted(map(str, answer)) != sorted(option_ids(item))
+        ):
+            problems.append(_l("answer must list every option id once, in the right order"))
+        return problems
+
+    def parse(self, item: Mapping[str, Any], form: Mapping[str, Any]) -> Any:
+        ids = option_ids(item)
+        positions = {}
+        for option in ids:
+            raw = form.get(f"position-{option}")
+            value = to_decimal(raw) if raw not in (None, "") else None
+            if value is None:
+                return None  # not every position chosen yet
+            positions[option] = int(value)
+        if sorted(positions.values()) != list(range(1, len(ids) + 1)):
+            raise ResponseError(positions)
+        return sorted(ids, key=lambda option: positions[option])
+
+    def score(self, item: Mapping[str, Any], response: Any) -> float:
+        correct = [str(x) for x in item["answer"]]
+        if not response:
+            return 0.0
+        return longest_ordered_run([str(x) for x in response], correct) / len(correct)
+
+
+class Matching(QuestionType):
+    """Score: the share of prompts matched to the right option."""
+
+    id = "matching"
+    template = "lms/quiz/types/matching.html"
+
+    def validate(self, item: Mapping[str, Any]) -> list[Any]:
+        problems = _options_problems(item, 2, "prompts") + _options_problems(item, 2)
+        answer = item.get("answer")
+        if not problems and (
+            not isinstance(answer, Mapping)
+            or set(map(str, answer)) != set(option_ids(item, "prompts"))
+            or not set(map(str, answer.values())) <= set(option_ids(item))
+        ):
+            problems.append(_l("answer must match every prompt id to an option id"))
+        return problems
+
+    def parse(self, item: Mapping[str, Any], form: Mapping[str, Any]) -> Any:
+        chosen = {}
+        for prompt in option_ids(item, "prompts"):
+            value = form.get(f"match-{prompt}")
+            if value:
+                if value not in option_ids(item):
+                    raise ResponseError(value)
+                chosen[prompt] = value
+        return chosen or None
+
+    def score(self, item: Mapping[str, Any], response: Any) -> float:
+        answer = {str(k): str(v) for k, v in item["answer"].items()}
+        response = response or {}
+        return sum(1 for k, v in answer.items() if response.get(k) == v) / len(answer)
+
+
+BUILT_IN: tuple[type[QuestionType], ...] = (
+    SingleChoice,
+    MultipleResponse,
+    TrueFalse,
+    Numeric,
+    Ordering,
+    Matching,
+)
+
+
+class UnknownQuestionType(KeyError):
+    def __init__(self, type_id: str) -> None:
+        super().__init__(type_id)
+        self.type_id = type_id
+
+    def __str__(self) -> str:
+        return str(_l("question type %(type)s is not installed", type=self.type_id))
+
+
+class QuestionTypeRegistry:
+    """The question types of one app: built-ins, then the entry-point group's plugins."""
+
+    def __init__(self, types: Iterable[type[QuestionType]] = BUILT_IN) -> None:
+        self._types: dict[str, QuestionType] = {}
+        for cls in types:
+            self.register(cls)
+
+    def register(self, cls: type[QuestionType]) -> type[QuestionType]:
+        if not getattr(cls, "id", None):
+            raise ValueError(f"{cls.__name__} has no id")
+        if cls.id in self._types:
+            raise ValueError(f"question type {cls.id!r} is already registered")
+        self._types[cls.id] = cls()
+        return cls
+
+    def load_entry_points(self) -> None:
+        for entry in entry_points(group=ENTRY_POINT_GROUP):
+            cls = entry.load()
+            if cls.id != entry.name:
+                raise ValueError(f"entry point {entry.name!r} names a type with id {cls.id!r}")
+            self.register(cls)
+
+    def get(self, type_id: str) -> QuestionType:
+        try:
+            return self._types[type_id]
+        except KeyError:
+            raise UnknownQuestionType(type_id) from None
+
+    def __contains__(self, type_id: object) -> bool:
+        return type_id in self._types
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self._types)

@@ -1,0 +1,261 @@
+"""Taking tests on a tablet (one item per screen, every answer saved as given) and results."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Flask, abort, flash, jsonify, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from ..content import services as content
+from ..content.modules import Module
+from ..extension import HomeLink
+from ..i18n import _, _l, locale_code
+from ..security import login_required
+from ..web import render
+from . import services
+from .bank import KINDS, text_in
+from .models import Attempt
+from .types import QuestionTypeRegistry, ResponseError
+
+if TYPE_CHECKING:
+    from ..extension import LMSState
+
+bp = Blueprint("quiz", __name__)
+
+KIND_LABELS = {
+    "pre": _l("Pre-test"),
+    "post": _l("Post-test"),
+    "retention": _l("Retention test"),
+    "practice": _l("Practice"),
+}
+REFUSALS = {
+    "no-test": _l("This module has no test yet."),
+    "done": _l("You have already taken this test."),
+    "closed": _l("The pre-test closes once the post-test has started."),
+    "not-yet": _l("This test is not open yet."),
+    "submitted": _l("This test is already submitted; your answers can no longer change."),
+    "time-up": _l("Time is up. Answers given after the time limit are not counted."),
+    "unknown-item": _l("This question is not part of your test."),
+    "busy": _l("The server is busy. Please try again."),
+}
+
+
+def setup(app: Flask, state: LMSState) -> None:
+    registry = QuestionTypeRegistry()
+    registry.load_entry_points()
+    state.question_types = registry
+    state.module_panels.append(tests_panel)
+    from .checks import check_quiz
+
+    state.content_checks.append(check_quiz)
+    state.home_links.extend(
+        [
+            HomeLink(
+                "lms.quiz.results",
+                _l("Results"),
+                _l("Pre-, post- and retention scores, gain and item analysis."),
+                roles=("trainer",),
+                icon="chart",
+            ),
+            HomeLink(
+                "lms.quiz.cohorts",
+                _l("Cohorts"),
+                _l("Group learners trained together."),
+                roles=("trainer",),
+                icon="users",
+            ),
+            HomeLink(
+                "lms.quiz.ranking",
+                _l("Top performers"),
+                _l("Ranking and the top 10% for mentorship."),
+                roles=("trainer",),
+                icon="star",
+            ),
+            HomeLink(
+                "lms.quiz.analysis_index",
+                _l("Item analysis"),
+                _l("Which questions work and which need review."),
+                roles=("author",),
+                icon="chart",
+            ),
+        ]
+    )
+
+
+def tests_panel(module: Module) -> tuple[str, dict[str, Any]] | None:
+    """The tests box on a module's page: each test's state for the signed-in learner."""
+    bank = services.bank_for(module)
+    if bank is None or not bank.usable or not current_user.is_authenticated:
+        return None
+    attempts = services.attempts_of(current_user.id, module.slug)
+    rows = [
+        services.availability(current_user.id, module.slug, bank.rules[kind], None, attempts)
+        for kind in KINDS
+    ]
+    return "lms/quiz/_tests_panel.html", {
+        "rows": rows,
+        "labels": KIND_LABELS,
+        "module": module,
+        "pass_mark": module.pass_mark,
+    }
+
+
+def _attempt(attempt_id: int) -> Attempt:
+    attempt = services.get_attempt(attempt_id, current_user.id)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def _refuse(code: str, attempt: Attempt | None = None) -> Response:
+    flash(str(REFUSALS.get(code, REFUSALS["busy"])), "error")
+    if attempt is not None:
+        return redirect(url_for("lms.quiz.result", attempt_id=attempt.id))
+    return redirect(request.referrer or url_for("lms.content.catalog"))
+
+
+@bp.post("/quiz/<slug>/<kind>/start")
+@login_required
+def start(slug: str, kind: str) -> Response:
+    module = content.library().get(slug)
+    if module is None or kind not in KINDS:
+        abort(404)
+    try:
+        attempt = services.start_attempt(current_user.id, module, kind, locale_code())
+    except services.QuizError as exc:
+        return _refuse(exc.code)
+    first_open = next(
+        (n for n, e in enumerate(attempt.items, 1) if attempt.answer_for(e["id"]) is None), 1
+    )
+    return redirect(url_for("lms.quiz.question", attempt_id=attempt.id, number=first_open))
+
+
+def chain() -> list[str]:
+    return content.locale_chain(locale_code())
+
+
+@bp.get("/quiz/attempt/<int:attempt_id>/<int:number>")
+@login_required
+def question(attempt_id: int, number: int) -> str | Response:
+    attempt = _attempt(attempt_id)
+    services.close_if_expired(attempt)
+    if attempt.submitted_at is not None:
+        return redirect(url_for("lms.quiz.result", attempt_id=attempt.id))
+    if not 1 <= number <= len(attempt.items):
+        abort(404)
+    entry = attempt.items[number - 1]
+    answer = attempt.answer_for(entry["id"])
+    return render(
+        "lms/quiz/question.html",
+        attempt=attempt,
+        entry=entry,
+        number=number,
+        total=len(attempt.items),
+        qtype=services.registry().get(entry["type"]),
+        response=answer.response if answer else None,
+        text=lambda t: text_in(t, chain()),
+        options=_options(attempt, entry),
+        label=KIND_LABELS[attempt.kind],
+        module=services.module_of(attempt),
+        time_left=services.time_left(attempt),
+        answered={a.item_id for a in attempt.answers if a.response is not None},
+    )
+
+
+def _options(attempt: Attempt, entry: dict[str, Any]) -> list[dict[str, Any]]:
+    by_id = {str(o["id"]): o for o in entry["data"].get("options") or []}
+    return [by_id[i] for i in services.option_order(attempt, entry)]
+
+
+@bp.post("/quiz/attempt/<int:attempt_id>/<int:number>")
+@login_required
+def answer(attempt_id: int, number: int) -> Response:
+    """Save one answer. From the page's script: JSON; from the form: go on to the next screen."""
+    attempt = _attempt(attempt_id)
+    if not 1 <= number <= len(attempt.items):
+        abort(404)
+    entry = attempt.items[number - 1]
+    wants_json = request.headers.get("X-Requested-With") == "fetch"
+    try:
+        services.check_open(attempt)
+        response = services.registry().get(entry["type"]).parse(entry["data"], request.form)
+        services.save_answer(attempt, entry["id"], response)
+    except ResponseError:
+        if wants_json:
+            return jsonify(ok=False, error=_("That answer could not be read.")), 400
+        flash(_("That answer could not be read."), "error")
+        return redirect(url_for("lms.quiz.question", attempt_id=attempt.id, number=number))
+    except services.QuizError as exc:
+        if wants_json:
+            return jsonify(ok=False, error=str(REFUSALS[exc.code])), 409
+        return _refuse(exc.code, attempt)
+    if wants_json:
+        return jsonify(ok=True)
+    go = request.form.get("go", "next")
+    if go == "review" or (go == "next" and number == len(attempt.items)):
+        return redirect(url_for("lms.quiz.review", attempt_id=attempt.id))
+    target = number - 1 if go == "previous" else number + 1
+    target = min(max(target, 1), len(attempt.items))
+    return redirect(url_for("lms.quiz.question", attempt_id=attempt.id, number=target))
+
+
+@bp.get("/quiz/attempt/<int:attempt_id>/review")
+@login_required
+def review(attempt_id: int) -> str | Response:
+    attempt = _attempt(attempt_id)
+    services.close_if_expired(attempt)
+    if attempt.submitted_at is not None:
+        return redirect(url_for("lms.quiz.result", attempt_id=attempt.id))
+    answered = {a.item_id for a in attempt.answers if a.response is not None}
+    return render(
+        "lms/quiz/review.html",
+        attempt=attempt,
+        answered=answered,
+        label=KIND_LABELS[attempt.kind],
+        module=services.module_of(attempt),
+        text=lambda t: text_in(t, chain()),
+        time_left=services.time_left(attempt),
+    )
+
+
+@bp.post("/quiz/attempt/<int:attempt_id>/submit")
+@login_required
+def submit(attempt_id: int) -> Response:
+    """Submitting twice (a double tap, a retry after a time-out) counts once."""
+    attempt = _attempt(attempt_id)
+    services.submit(attempt)
+    return redirect(url_for("lms.quiz.result", attempt_id=attempt.id))
+
+
+@bp.get("/quiz/attempt/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int) -> str | Response:
+    attempt = _attempt(attempt_id)
+    services.close_if_expired(attempt)
+    if attempt.submitted_at is None:
+        return redirect(url_for("lms.quiz.review", attempt_id=attempt.id))
+    module = services.module_of(attempt)
+    rows = []
+    for entry in attempt.items:
+        given = attempt.answer_for(entry["id"])
+        rows.append(
+            {"entry": entry, "answer": given, "qtype": services.registry().get(entry["type"])}
+        )
+    passed = None
+    if attempt.kind == "post" and module is not None and attempt.percent is not None:
+        passed = attempt.percent >= module.pass_mark
+    return render(
+        "lms/quiz/result.html",
+        attempt=attempt,
+        rows=rows,
+        module=module,
+        label=KIND_LABELS[attempt.kind],
+        passed=passed,
+        text=lambda t: text_in(t, chain()),
+    )
+
+
+# The trainer's and author's pages live in results_views; the command joins ``flask lms``.
+from . import cli, results_views  # noqa: E402, F401

@@ -1,0 +1,166 @@
+"""Trainers' results: gain and retention per learner and cohort, item analysis, ranking, cohorts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from lms.db import db
+from lms.quiz import results as res
+from lms.quiz import services
+from lms.quiz.models import Attempt, Cohort, CohortMember
+from tests.conftest import csrf_token, login, post, write_module
+from tests.quiz_bank import QUIZ_YAML, RIGHT
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask], tmp_path: Path) -> Flask:
+    root = tmp_path / "content"
+    folder = write_module(root, "tanning", title="Tanning basics", bn="auto", bn_BD="auto")
+    (folder / "quiz.yaml").write_text(QUIZ_YAML, encoding="utf-8")
+    return make_app(LMS_CONTENT_DIR=str(root))
+
+
+def take(app: Flask, user_id: int, kind: str, right: int, when: datetime | None = None) -> Attempt:
+    """A submitted attempt with the first ``right`` items answered right, the rest wrong."""
+    with app.app_context():
+        module = app.extensions["lms"].content_library.get("tanning")
+        attempt = services.start_attempt(user_id, module, kind, "en", when)
+        for index, entry in enumerate(attempt.items):
+            if index < right:
+                services.save_answer(attempt, entry["id"], RIGHT[entry["id"]], when)
+        services.submit(attempt, (when or datetime.now(UTC)) + timedelta(minutes=5))
+        db.session.expunge(attempt)
+        return attempt
+
+
+def test_gain_and_retention_formulas() -> None:
+    assert res.normalised_gain(40, 70) == pytest.approx(0.5)
+    assert res.normalised_gain(100, 100) is None
+    assert res.normalised_gain(60, 30) == pytest.approx(-0.75)
+    assert res.retention_ratio(80, 60) == pytest.approx(0.75)
+    assert res.retention_ratio(0, 60) is None
+
+
+def test_results_per_learner_and_cohort(app, make_user) -> None:  # noqa: ANN001
+    a, b = make_user(name="Asha"), make_user(name="Bikash")
+    past = datetime.now(UTC) - timedelta(days=40)
+    take(app, a.id, "pre", 1, past)  # 33%
+    take(app, a.id, "post", 3, past + timedelta(days=1))  # 100%
+    take(app, a.id, "retention", 2)  # 67%
+    take(app, b.id, "pre", 0, past)
+    take(app, b.id, "post", 0, past + timedelta(days=1))
+    take(app, b.id, "post", 3, past + timedelta(days=2))  # a retry: best, not first
+    with app.app_context():
+        rows = res.results_for([a.id, b.id], "tanning")
+        asha, bikash = rows
+        assert asha.pre == pytest.approx(100 / 3) and asha.post == 100
+        assert asha.gain == pytest.approx(1.0)
+        assert asha.retention_ratio == pytest.approx(2 / 3)
+        assert bikash.post == 0 and bikash.best_post == 100 and bikash.gain == 0
+        summary = res.summarise(rows)
+        assert summary.learners == 2 and summary.post == 50
+        assert summary.gain == pytest.approx(0.5)
+        assert summary.class_gain == pytest.approx((50 - 100 / 6) / (100 - 100 / 6))
+
+
+def test_trainer_results_page_and_csv(app, client, make_user) -> None:  # noqa: ANN001
+    learner = make_user(name='=HYPERLINK("http://evil")')
+    take(app, learner.id, "pre", 1)
+    take(app, learner.id, "post", 3)
+    trainer = make_user("trainer")
+    login(client, trainer.email)
+    page = client.get("/quiz/results?module=tanning").get_data(as_text=True)
+    assert "Average normalised gain" in page and "100%" in page
+    data = client.get("/quiz/results?module=tanning&format=csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(data.lstrip("\ufeff"))))
+    assert rows[0][:3] == ["name", "email", "pre_percent"]
+    assert rows[1][0].startswith("'=HYPERLINK")  # no formula injection in spreadsheets
+    assert rows[1][2:4] == ["33.3", "100.0"]
+
+
+def test_learners_cannot_see_results(client, make_user) -> None:  # noqa: ANN001
+    learner = make_user()
+    login(client, learner.email)
+    for path in ("/quiz/results", "/quiz/ranking", "/quiz/cohorts", "/quiz/analysis/tanning"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_item_analysis_page_flags_items(app, client, make_user) -> None:  # noqa: ANN001
+    for n in range(6):
+        user = make_user()
+        take(app, user.id, "pre", n % 4)
+    author = make_user("author", locale="bn")
+    login(client, author.email)
+    page = client.get("/quiz/analysis/tanning?kind=pre").get_data(as_text=True)
+    assert "t-single" in page or "t-multiple" in page
+    assert "আইটেম বিশ্লেষণ" in page  # in the author's language
+    assert 'class="flagged"' in page
+    empty = client.get("/quiz/analysis/tanning?kind=retention").get_data(as_text=True)
+    assert "এখনও জমা পড়া কোনো চেষ্টা নেই।" in empty
+
+
+def test_analysis_uses_first_attempts_by_default(app, make_user) -> None:  # noqa: ANN001
+    user = make_user()
+    take(app, user.id, "post", 0)
+    take(app, user.id, "post", 3)
+    with app.app_context():
+        first = res.analysis_for("tanning", "post")
+        every = res.analysis_for("tanning", "post", first_only=False)
+    assert first.test.n == 1 and first.test.mean == 0
+    assert every.test.n == 2 and every.test.mean == 1.5
+
+
+def test_ranking_marks_the_top_ten_percent(app, make_user) -> None:  # noqa: ANN001
+    users = [make_user(name=f"Learner {n:02}") for n in range(11)]
+    start = datetime.now(UTC) - timedelta(days=60)
+    for n, user in enumerate(users):
+        take(app, user.id, "post", 3 if n < 3 else n % 3, start + timedelta(hours=n))
+    take(app, users[1].id, "retention", 3)  # breaks the tie at the top
+    with app.app_context():
+        rows = res.ranking([u.id for u in users], ["tanning"])
+    assert len(rows) == 11
+    assert [r.user.name for r in rows[:3]] == ["Learner 01", "Learner 00", "Learner 02"]
+    assert [r.top for r in rows].count(True) == 2  # ceil(11 * 10%)
+    assert rows[0].top and rows[1].top and not rows[2].top
+
+
+def test_ranking_page_and_csv(app, client, make_user) -> None:  # noqa: ANN001
+    learner = make_user(name="Top Learner")
+    take(app, learner.id, "post", 3)
+    admin = make_user("admin")
+    login(client, admin.email)
+    assert "Top Learner" in client.get("/quiz/ranking").get_data(as_text=True)
+    data = client.get("/quiz/ranking?format=csv").get_data(as_text=True).lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(data)))
+    assert rows[0][-1] == "mentorship_referral" and rows[1][1] == "Top Learner"
+    assert rows[1][-1] == "yes"
+
+
+def test_cohorts_group_learners(app, client, make_user) -> None:  # noqa: ANN001
+    a, b, outsider = make_user(name="A"), make_user(name="B"), make_user(name="Outsider")
+    take(app, outsider.id, "post", 3)
+    trainer = make_user("trainer")
+    login(client, trainer.email)
+    created = post(client, "/quiz/cohorts", {"name": "Tangra, November"})
+    cohort_url = created.headers["Location"]
+    token = csrf_token(client, cohort_url)
+    refused = client.post(
+        cohort_url, data={"csrf_token": token, "emails": f"{a.email}\nnobody@example.org"}
+    )
+    assert "No account for: nobody@example.org. Nothing was changed." in refused.get_data(
+        as_text=True
+    )
+    client.post(cohort_url, data={"csrf_token": token, "emails": f"{a.email}\n{b.email}"})
+    with app.app_context():
+        cohort = db.session.query(Cohort).one()
+        assert {m.user_id for m in cohort.members} == {a.id, b.id}
+        assert db.session.query(CohortMember).count() == 2
+    page = client.get(f"/quiz/results?module=tanning&cohort={cohort.id}").get_data(as_text=True)
+    assert "Outsider" not in page and ">A<" in page
