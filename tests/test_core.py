@@ -184,9 +184,15 @@ def test_demo_loads_every_role_and_can_run_again(app: Flask, runner) -> None:  #
     assert "admin@demo.dakshata.org" in result.output and "dakshata-demo" in result.output
     with app.app_context():
         users = db.session.scalars(select(User)).all()
-        assert len(users) == 6
+        assert len(users) == 18  # 6 accounts, one per role, and a demo cohort of 12 learners
         assert set().union(*(u.roles for u in users)) == {"learner", "trainer", "author", "admin"}
     assert len(loaded) == 2
+    with app.app_context():
+        from lms.quiz.models import Attempt, Cohort
+
+        assert db.session.query(Cohort).count() == 1  # not made twice
+        kinds = {a.kind for a in db.session.scalars(select(Attempt))}
+        assert kinds == {"pre", "post", "retention"}
     client = app.test_client()
     assert login(client, "learner@demo.dakshata.org", "another demo pw").status_code == 302
 

@@ -47,9 +47,11 @@ def setup(app: Flask, state: LMSState) -> None:
     registry.load_entry_points()
     state.question_types = registry
     state.module_panels.append(tests_panel)
+    from . import demo
     from .checks import check_quiz
 
     state.content_checks.append(check_quiz)
+    state.demo_loaders.append(demo.load)
     state.home_links.extend(
         [
             HomeLink(

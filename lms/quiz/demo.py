@@ -1,0 +1,63 @@
+"""Demo data: a cohort whose learners took pre-, post- and retention tests, so trainers see
+results, gain, item analysis and the ranking in a fresh install."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ..accounts import services as accounts
+from ..content import services as content
+from ..db import db, utcnow
+from . import services
+from .models import Attempt, Cohort, CohortMember
+
+COHORT = "Tangra footwear cluster, demo cohort"
+LEARNERS = [
+    ("শম্পা দাস", "bn"), ("রাজু মণ্ডল", "bn"), ("Imran Ali", "en"), ("মৌসুমী ঘোষ", "bn"),
+    ("সুমন রায়", "bn"), ("Kavita Singh", "en"), ("আরিফ হোসেন", "bn_BD"),
+    ("রুমানা আক্তার", "bn_BD"), ("তপন সাহা", "bn"), ("শাহনাজ পারভীন", "bn_BD"),
+    ("গৌতম পাল", "bn"), ("ফারুক আহমেদ", "bn_BD"),
+]
+MODULES = ("gst-vat", "cleaner-production")
+
+
+def load(password: str) -> list[tuple[str, str]]:
+    """Idempotent: the cohort and its attempts are made once."""
+    made = []
+    users = []
+    for number, (name, locale) in enumerate(LEARNERS, 1):
+        email = f"learner{number:02}@demo.dakshata.org"
+        user = accounts.find_user(email) or accounts.create_user(
+            email, name, password, ["learner"], locale=locale)
+        users.append(user)
+        made.append((email, "learner"))
+    if db.session.scalar(select(Cohort).where(Cohort.name == COHORT)) is not None:
+        return made
+    cohort = Cohort(name=COHORT, members=[CohortMember(user_id=u.id) for u in users])
+    db.session.add(cohort)
+    db.session.commit()
+    rng = random.Random(2026)
+    for user in users:
+        ability = rng.uniform(0.2, 0.8)
+        for slug in MODULES:
+            module = content.library().get(slug)
+            if module is None or services.bank_for(module) is None:
+                continue
+            _take(user, module, "pre", ability, 46, rng)
+            _take(user, module, "post", min(0.95, ability + 0.3), 40, rng)
+            _take(user, module, "retention", min(0.9, ability + 0.2), 5, rng)
+    return made
+
+
+def _take(user, module, kind: str, chance: float, days_ago: int, rng: random.Random) -> None:  # noqa: ANN001
+    when = utcnow() - timedelta(days=days_ago, hours=rng.randint(0, 8))
+    attempt: Attempt = services.start_attempt(user.id, module, kind, user.locale or "bn", when)
+    for entry in attempt.items:
+        if rng.random() < chance:
+            answer = entry["data"]["answer"]
+            response = answer["value"] if entry["type"] == "numeric" else answer
+            services.save_answer(attempt, entry["id"], response, when)
+    services.submit(attempt, when + timedelta(minutes=rng.randint(8, 20)))
