@@ -16,10 +16,18 @@ from .models import Attempt, Cohort, CohortMember
 
 COHORT = "Tangra footwear cluster, demo cohort"
 LEARNERS = [
-    ("শম্পা দাস", "bn"), ("রাজু মণ্ডল", "bn"), ("Imran Ali", "en"), ("মৌসুমী ঘোষ", "bn"),
-    ("সুমন রায়", "bn"), ("Kavita Singh", "en"), ("আরিফ হোসেন", "bn_BD"),
-    ("রুমানা আক্তার", "bn_BD"), ("তপন সাহা", "bn"), ("শাহনাজ পারভীন", "bn_BD"),
-    ("গৌতম পাল", "bn"), ("ফারুক আহমেদ", "bn_BD"),
+    ("শম্পা দাস", "bn"),
+    ("রাজু মণ্ডল", "bn"),
+    ("Imran Ali", "en"),
+    ("মৌসুমী ঘোষ", "bn"),
+    ("সুমন রায়", "bn"),
+    ("Kavita Singh", "en"),
+    ("আরিফ হোসেন", "bn_BD"),
+    ("রুমানা আক্তার", "bn_BD"),
+    ("তপন সাহা", "bn"),
+    ("শাহনাজ পারভীন", "bn_BD"),
+    ("গৌতম পাল", "bn"),
+    ("ফারুক আহমেদ", "bn_BD"),
 ]
 MODULES = ("gst-vat", "cleaner-production")
 
@@ -31,7 +39,8 @@ def load(password: str) -> list[tuple[str, str]]:
     for number, (name, locale) in enumerate(LEARNERS, 1):
         email = f"learner{number:02}@demo.dakshata.org"
         user = accounts.find_user(email) or accounts.create_user(
-            email, name, password, ["learner"], locale=locale)
+            email, name, password, ["learner"], locale=locale
+        )
         users.append(user)
         made.append((email, "learner"))
     if db.session.scalar(select(Cohort).where(Cohort.name == COHORT)) is not None:

@@ -30,18 +30,25 @@ def _answer_current(page: Any) -> None:
     selects = page.locator("form.question select")
     for index in range(selects.count()):
         select = selects.nth(index)
-        values = [v for v in select.locator("option").evaluate_all(
-            "els => els.map(e => e.value)") if v]
-        select.select_option(values[index % len(values)] if "position-" not in (
-            select.get_attribute("name") or "") else str(index + 1))
+        values = [
+            v for v in select.locator("option").evaluate_all("els => els.map(e => e.value)") if v
+        ]
+        select.select_option(
+            values[index % len(values)]
+            if "position-" not in (select.get_attribute("name") or "")
+            else str(index + 1)
+        )
 
 
 def _form_state(page: Any) -> list[tuple[str, str]]:
     """What the question's form says now: checked boxes, typed numbers, chosen places."""
-    return [tuple(x) for x in page.evaluate("""() => [...document.querySelectorAll(
+    return [
+        tuple(x)
+        for x in page.evaluate("""() => [...document.querySelectorAll(
         'form.question input:not([type=hidden]), form.question select')].map(el =>
         [el.name, (el.type === 'radio' || el.type === 'checkbox') ? (el.checked ? el.value : '')
-                  : el.value])""")]
+                  : el.value])""")
+    ]
 
 
 def test_pre_test_in_bengali_survives_a_reload(page: Any, live_server: Any, tmp_path) -> None:  # noqa: ANN001
