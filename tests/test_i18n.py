@@ -269,3 +269,19 @@ def test_catalogs_are_not_stale(tmp_path: Path) -> None:
         assert {m.id for m in _po(locale)} == code_ids, (
             f"{locale} is stale: run `make translations`"
         )
+
+
+@pytest.mark.parametrize("locale", ["bn", "bn_BD"])
+def test_catalogs_pass_babels_checks(locale: str) -> None:
+    """What `pybabel compile` refuses, e.g. placeholders that differ from the English."""
+    with (TRANSLATIONS / locale / "LC_MESSAGES" / "lms.po").open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    assert [(m.id, [str(e) for e in errors]) for m, errors in catalog.check()] == []
+
+
+def test_template_messages_survive_jinja_formatting() -> None:
+    """Jinja's gettext always applies %-formatting, so a literal % in a template is %%."""
+    pattern = re.compile(r"""_\(\s*(['"])(.*?)\1""", re.DOTALL)
+    for template in (ROOT / "lms" / "templates").rglob("*.html"):
+        for _quote, message in pattern.findall(template.read_text(encoding="utf-8")):
+            assert not re.search(r"%(?![(%])", message), f"{template.name}: {message}"

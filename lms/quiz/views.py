@@ -71,7 +71,7 @@ def setup(app: Flask, state: LMSState) -> None:
             HomeLink(
                 "lms.quiz.ranking",
                 _l("Top performers"),
-                _l("Ranking and the top 10% for mentorship."),
+                _l("Ranking, and the top 10 per cent for mentorship."),
                 roles=("trainer",),
                 icon="star",
             ),
