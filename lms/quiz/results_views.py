@@ -14,11 +14,12 @@ from ..accounts.models import User
 from ..accounts.services import find_user
 from ..content import services as content
 from ..db import db
-from ..i18n import _, _l, format_number, format_percent
+from ..i18n import _, _l, format_number, format_percent, locale_code
 from ..security import roles_required
 from ..web import render
 from . import results as res
-from .bank import KINDS
+from . import services
+from .bank import KINDS, text_in
 from .models import Cohort, CohortMember
 from .views import KIND_LABELS, bp
 
@@ -32,6 +33,12 @@ FLAG_LABELS = {
 
 def _modules() -> list[Any]:
     return [m for m in content.library().modules() if m.usable]
+
+
+def _titles() -> dict[str, str]:
+    """Module titles in the reader's language."""
+    chain = content.locale_chain(locale_code())
+    return {m.slug: (m.doc(chain) or m.docs["en"]).title for m in _modules()}
 
 
 def _cohort_user_ids(cohort_id: int | None) -> list[int] | None:
@@ -60,6 +67,7 @@ def results() -> str | Response:
     cohorts = db.session.scalars(select(Cohort).order_by(Cohort.name)).all()
     return render(
         "lms/quiz/results.html",
+        titles=_titles(),
         modules=modules,
         slug=slug,
         rows=rows,
@@ -123,7 +131,11 @@ def _results_csv(slug: str, rows: list[res.LearnerResult]) -> Response:
 @roles_required("trainer", "author")
 def analysis_index() -> str:
     return render(
-        "lms/quiz/analysis_index.html", modules=_modules(), kinds=KINDS, labels=KIND_LABELS
+        "lms/quiz/analysis_index.html",
+        modules=_modules(),
+        kinds=KINDS,
+        labels=KIND_LABELS,
+        titles=_titles(),
     )
 
 
@@ -136,8 +148,12 @@ def analysis(slug: str) -> str:
         abort(404)
     first_only = request.args.get("attempts", "first") != "all"
     result = res.analysis_for(slug, kind, first_only)
+    bank = services.bank_for(module)
+    chain = content.locale_chain(locale_code())
+    stems = {item.id: text_in(item.data.get("stem"), chain) for item in bank.items} if bank else {}
     return render(
         "lms/quiz/analysis.html",
+        stems=stems,
         module=module,
         kind=kind,
         kinds=KINDS,
