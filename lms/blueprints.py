@@ -5,11 +5,12 @@ from __future__ import annotations
 from .accounts import views as accounts
 from .content import views as content
 from .core import views as core
+from .live import views as live
 from .quiz import views as quiz
 from .web import bp
 
 #: Capability modules: each has a blueprint ``bp`` and ``setup(app, state)``.
-CAPABILITIES = (core, accounts, content, quiz)
+CAPABILITIES = (core, accounts, content, quiz, live)
 
 for _capability in CAPABILITIES:
     bp.register_blueprint(_capability.bp)

@@ -45,5 +45,9 @@ content_saved = _signals.signal("lms.content-saved")
 #: however often the learner taps Submit.
 attempt_submitted = _signals.signal("lms.attempt-submitted")
 
+#: A live-quiz answer was counted (``answer``: the stored answer with its points). Sent once,
+#: however often the tablet retries.
+live_answer_counted = _signals.signal("lms.live-answer-counted")
+
 #: ``flask lms demo`` finished loading demo data (``accounts``: list of (email, role) pairs).
 demo_loaded = _signals.signal("lms.demo-loaded")

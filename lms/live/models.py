@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import UTCDateTime, db, utcnow
+
+#: Correctness only (default), correctness with a speed bonus, or a survey without scores.
+MODES = ("correctness", "speed", "survey")
+#: draft -> lobby -> question -> closed -> revealed -> leaderboard -> question ... -> ended
+STATUSES = ("draft", "lobby", "question", "closed", "revealed", "leaderboard", "ended")
+
+
+class LiveQuiz(db.Model):
+    """A live quiz run by a trainer. Every change bumps ``version``: tablets poll it cheaply."""
+
+    __tablename__ = "lms_live_quiz"
+    __table_args__ = (Index("ix_lms_live_quiz_code_status", "code", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    module_id: Mapped[str] = mapped_column(String(100))
+    #: The training session it belongs to (free text until sessions are records of their own).
+    session_label: Mapped[str] = mapped_column(String(200), default="")
+    mode: Mapped[str] = mapped_column(String(12), default="correctness")
+    #: Snapshot of the items, in order: ``[{"v", "id", "type", "points", "data"}]``.
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    #: Six digits, unique among quizzes that have not ended.
+    code: Mapped[str | None] = mapped_column(String(6))
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    current_index: Mapped[int] = mapped_column(Integer, default=-1)
+    question_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    question_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Seconds per question when counting down (0: no countdown).
+    countdown: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    participants: Mapped[list[LiveParticipant]] = relationship(
+        back_populates="quiz", cascade="all, delete-orphan", order_by="LiveParticipant.id"
+    )
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        if 0 <= self.current_index < len(self.items):
+            return self.items[self.current_index]
+        return None
+
+
+class LiveParticipant(db.Model):
+    __tablename__ = "lms_live_participant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_live_quiz.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(100))
+    locale: Mapped[str] = mapped_column(String(16))
+    #: The secret in the tablet's cookie that brings it back to this participant after a reload.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    #: Bumped when this participant's own state changes (an answer counted).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    quiz: Mapped[LiveQuiz] = relationship(back_populates="participants")
+
+
+class LiveAnswer(db.Model):
+    """One participant's answer to one question: the primary key makes it count once."""
+
+    __tablename__ = "lms_live_answer"
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_live_participant.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_live_quiz.id", ondelete="CASCADE"), index=True
+    )
+    response: Mapped[Any] = mapped_column(JSON, nullable=True)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    fraction: Mapped[float] = mapped_column(Float, default=0.0)
+    points: Mapped[float] = mapped_column(Float, default=0.0)

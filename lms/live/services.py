@@ -1,0 +1,309 @@
+"""Live quiz logic without a request. All state is in the database, so any worker (on any host)
+can serve any request; ``version`` numbers let tablets ask "anything new?" for almost nothing."""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import signals
+from ..db import db, utcnow
+from ..quiz import services as quiz_services
+from ..quiz.bank import Bank
+from .models import MODES, LiveAnswer, LiveParticipant, LiveQuiz
+
+#: Points for a fully right answer; in speed mode half of them depend on how fast it came.
+FULL_POINTS = 100
+#: The window the speed bonus is measured over when the question has no countdown.
+SPEED_WINDOW = 20
+
+
+class LiveError(Exception):
+    """A refused action; ``code`` names it (``closed``, ``not-found``, ``bad-state``...)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def create(
+    bank: Bank,
+    module_id: str,
+    item_ids: list[str],
+    *,
+    title: str,
+    mode: str,
+    countdown: int,
+    session_label: str,
+    user_id: int | None,
+) -> LiveQuiz:
+    chosen = [bank.item(i) for i in item_ids]
+    if not item_ids or any(item is None for item in chosen):
+        raise LiveError("no-items")
+    if mode not in MODES or not 0 <= countdown <= 600:
+        raise LiveError("bad-settings")
+    quiz = LiveQuiz(
+        title=title.strip()[:200] or module_id,
+        module_id=module_id,
+        mode=mode,
+        countdown=countdown,
+        session_label=session_label.strip()[:200],
+        created_by=user_id,
+        items=[
+            {"v": 1, "id": i.id, "type": i.type, "points": i.points, "data": i.data}
+            for i in chosen
+            if i is not None
+        ],
+    )
+    db.session.add(quiz)
+    db.session.commit()
+    return quiz
+
+
+def _bump(quiz: LiveQuiz) -> None:
+    quiz.version += 1
+    db.session.commit()
+
+
+def start(quiz: LiveQuiz) -> LiveQuiz:
+    """Open the lobby with a fresh six-digit join code."""
+    if quiz.status != "draft":
+        raise LiveError("bad-state")
+    for _try in range(20):
+        code = f"{secrets.randbelow(900_000) + 100_000}"
+        taken = db.session.scalar(
+            select(func.count())
+            .select_from(LiveQuiz)
+            .where(LiveQuiz.code == code, LiveQuiz.status.not_in(("draft", "ended")))
+        )
+        if not taken:
+            quiz.code, quiz.status = code, "lobby"
+            _bump(quiz)
+            return quiz
+    raise LiveError("busy")
+
+
+def find_by_code(code: str) -> LiveQuiz | None:
+    """The running quiz with this code (a wrong or old code finds nothing)."""
+    if not (len(code) == 6 and code.isdigit()):
+        return None
+    return db.session.scalar(
+        select(LiveQuiz).where(LiveQuiz.code == code, LiveQuiz.status.not_in(("draft", "ended")))
+    )
+
+
+#: Which trainer action is allowed from which state.
+ACTIONS = {
+    "next": ("lobby", "closed", "revealed", "leaderboard"),
+    "close": ("question",),
+    "reveal": ("question", "closed"),
+    "leaderboard": ("revealed",),
+    "end": ("lobby", "question", "closed", "revealed", "leaderboard"),
+}
+
+
+def act(quiz: LiveQuiz, action: str, now: datetime | None = None) -> LiveQuiz:
+    """The trainer paces the quiz: next question, close, reveal, leaderboard, end."""
+    now = now or utcnow()
+    if quiz.status not in ACTIONS.get(action, ()):
+        raise LiveError("bad-state")
+    if action == "next":
+        if quiz.current_index + 1 >= len(quiz.items):
+            return act(quiz, "end", now)
+        quiz.current_index += 1
+        quiz.status = "question"
+        quiz.question_opened_at = now
+        quiz.question_deadline = now + timedelta(seconds=quiz.countdown) if quiz.countdown else None
+    elif action in ("close", "reveal", "leaderboard"):
+        quiz.status = {"close": "closed", "reveal": "revealed", "leaderboard": "leaderboard"}[
+            action
+        ]
+    else:
+        quiz.status, quiz.ended_at = "ended", now
+    _bump(quiz)
+    return quiz
+
+
+def expire(quiz: LiveQuiz, now: datetime | None = None) -> None:
+    """A question whose countdown ran out is closed (by whichever request sees it first)."""
+    now = now or utcnow()
+    if quiz.status == "question" and quiz.question_deadline and now > quiz.question_deadline:
+        closed = db.session.execute(
+            update(LiveQuiz)
+            .where(
+                LiveQuiz.id == quiz.id,
+                LiveQuiz.status == "question",
+                LiveQuiz.current_index == quiz.current_index,
+            )
+            .values(status="closed", version=LiveQuiz.version + 1)
+        )
+        db.session.commit()
+        if closed.rowcount:
+            db.session.refresh(quiz)
+
+
+def join(
+    quiz: LiveQuiz, *, name: str, locale: str, user_id: int | None = None, token: str | None = None
+) -> LiveParticipant:
+    """Join, or come back: the same tablet (token) or the same signed-in learner."""
+    if token:
+        known = db.session.scalar(
+            select(LiveParticipant).where(
+                LiveParticipant.quiz_id == quiz.id, LiveParticipant.token == token
+            )
+        )
+        if known is not None:
+            return known
+    if user_id is not None:
+        known = db.session.scalar(
+            select(LiveParticipant).where(
+                LiveParticipant.quiz_id == quiz.id, LiveParticipant.user_id == user_id
+            )
+        )
+        if known is not None:
+            return known
+    name = " ".join(name.split())[:100]
+    if not name:
+        raise LiveError("no-name")
+    participant = LiveParticipant(
+        quiz_id=quiz.id, user_id=user_id, name=name, locale=locale, token=secrets.token_urlsafe(32)
+    )
+    db.session.add(participant)
+    quiz.version += 1  # the trainer's lobby shows the new name
+    db.session.commit()
+    return participant
+
+
+def participant_by_token(quiz: LiveQuiz, token: str | None) -> LiveParticipant | None:
+    if not token:
+        return None
+    return db.session.scalar(
+        select(LiveParticipant).where(
+            LiveParticipant.quiz_id == quiz.id, LiveParticipant.token == token
+        )
+    )
+
+
+def points_for(quiz: LiveQuiz, fraction: float, answered_at: datetime) -> float:
+    if quiz.mode == "survey":
+        return 0.0
+    if quiz.mode == "correctness" or not quiz.question_opened_at:
+        return FULL_POINTS * fraction
+    window = quiz.countdown or SPEED_WINDOW
+    elapsed = (answered_at - quiz.question_opened_at).total_seconds()
+    speed = max(0.0, 1 - elapsed / window)
+    return fraction * (FULL_POINTS / 2 + FULL_POINTS / 2 * speed)
+
+
+@dataclass(frozen=True)
+class Counted:
+    answer: LiveAnswer
+    #: False when this answer had already been counted (a retry or a double tap).
+    new: bool
+
+
+def answer(
+    quiz: LiveQuiz,
+    participant: LiveParticipant,
+    index: int,
+    response: Any,
+    now: datetime | None = None,
+) -> Counted:
+    """Count an answer exactly once; refuse it once the question is closed."""
+    now = now or utcnow()
+    existing = db.session.get(LiveAnswer, (participant.id, index))
+    if existing is not None:
+        return Counted(existing, False)
+    expire(quiz, now)
+    if quiz.status != "question" or quiz.current_index != index:
+        raise LiveError("closed")
+    entry = quiz.items[index]
+    qtype = quiz_services.registry().get(entry["type"])
+    fraction = qtype.score(entry["data"], response) if response is not None else 0.0
+    row = LiveAnswer(
+        participant_id=participant.id,
+        item_index=index,
+        quiz_id=quiz.id,
+        response=response,
+        answered_at=now,
+        fraction=fraction,
+        points=points_for(quiz, fraction, now),
+    )
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same answer arrived twice at once: the first one counts
+        db.session.rollback()
+        return Counted(db.session.get(LiveAnswer, (participant.id, index)), False)
+    db.session.execute(
+        update(LiveParticipant)
+        .where(LiveParticipant.id == participant.id)
+        .values(score=LiveParticipant.score + row.points, version=LiveParticipant.version + 1)
+    )
+    db.session.commit()
+    signals.live_answer_counted.send(current_app._get_current_object(), answer=row)
+    return Counted(row, True)
+
+
+# What the screens show.
+
+
+def answered_count(quiz: LiveQuiz, index: int) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(LiveAnswer)
+            .where(LiveAnswer.quiz_id == quiz.id, LiveAnswer.item_index == index)
+        )
+        or 0
+    )
+
+
+def distribution(quiz: LiveQuiz, index: int) -> Counter[str]:
+    """How many chose each option (single, multiple, true/false) of question ``index``."""
+    counts: Counter[str] = Counter()
+    for (response,) in db.session.execute(
+        select(LiveAnswer.response).where(
+            LiveAnswer.quiz_id == quiz.id, LiveAnswer.item_index == index
+        )
+    ):
+        if isinstance(response, list):
+            counts.update(map(str, response))
+        elif response is not None:
+            counts[str(response).lower() if isinstance(response, bool) else str(response)] += 1
+    return counts
+
+
+def leaderboard(quiz: LiveQuiz, limit: int | None = 10) -> list[LiveParticipant]:
+    query = (
+        select(LiveParticipant)
+        .where(LiveParticipant.quiz_id == quiz.id)
+        .order_by(LiveParticipant.score.desc(), LiveParticipant.joined_at)
+    )
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def rank_of(quiz: LiveQuiz, participant: LiveParticipant) -> int:
+    ahead = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(LiveParticipant)
+            .where(LiveParticipant.quiz_id == quiz.id, LiveParticipant.score > participant.score)
+        )
+        or 0
+    )
+    return ahead + 1
+
+
+def answers_of(quiz: LiveQuiz) -> dict[tuple[int, int], LiveAnswer]:
+    rows = db.session.scalars(select(LiveAnswer).where(LiveAnswer.quiz_id == quiz.id))
+    return {(row.participant_id, row.item_index): row for row in rows}

@@ -1,0 +1,219 @@
+"""Live quizzes: participants join with a code and follow the trainer's pace on their tablets."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from ..content import services as content
+from ..extension import HomeLink
+from ..i18n import _, _l, locale_code
+from ..quiz import services as quiz_services
+from ..quiz.bank import text_in
+from ..quiz.types import ResponseError
+from ..web import render
+from . import services
+from .models import LiveParticipant, LiveQuiz
+
+if TYPE_CHECKING:
+    from ..extension import LMSState
+
+bp = Blueprint("live", __name__)
+
+REFUSALS = {
+    "closed": _l("This question is closed; your answer was not counted."),
+    "not-found": _l("No live quiz with this code is running. Check the code on the screen."),
+    "no-name": _l("Please write your name."),
+    "bad-state": _l("That step is not possible now."),
+    "no-items": _l("Choose at least one question."),
+    "bad-settings": _l("Check the mode and the countdown (0 to 600 seconds)."),
+    "busy": _l("The server is busy. Please try again."),
+}
+
+
+def setup(app: Flask, state: LMSState) -> None:
+    state.home_links.insert(
+        1,
+        HomeLink(
+            "lms.live.join",
+            _l("Join a live quiz"),
+            _l("Type the code from the trainer's screen."),
+            icon="live",
+        ),
+    )
+    state.home_links.append(
+        HomeLink(
+            "lms.live.host_index",
+            _l("Live quizzes"),
+            _l("Run a quiz on everyone's tablet during a session."),
+            roles=("trainer",),
+            icon="live",
+        )
+    )
+
+
+def cookie_name(quiz: LiveQuiz) -> str:
+    return f"lms_live_{quiz.id}"
+
+
+def chain() -> list[str]:
+    return content.locale_chain(locale_code())
+
+
+def _quiz(code: str) -> LiveQuiz:
+    quiz = services.find_by_code(code)
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+def _me(quiz: LiveQuiz) -> LiveParticipant | None:
+    return services.participant_by_token(quiz, request.cookies.get(cookie_name(quiz)))
+
+
+@bp.route("/live", methods=["GET", "POST"])
+def join() -> str | Response:
+    """Anyone with the code joins: signed in or by writing a name."""
+    code = (request.values.get("code") or "").strip().replace(" ", "")
+    if request.method == "POST":
+        if services.find_by_code(code) is not None:
+            return redirect(url_for("lms.live.enter", code=code))
+        flash(str(REFUSALS["not-found"]), "error")
+    return render("lms/live/join.html", code=code)
+
+
+@bp.route("/live/<code>", methods=["GET", "POST"])
+def enter(code: str) -> str | Response:
+    quiz = services.find_by_code(code)
+    if quiz is None:
+        flash(str(REFUSALS["not-found"]), "error")
+        return redirect(url_for("lms.live.join"))
+    if _me(quiz) is not None:
+        return redirect(url_for("lms.live.play", code=code))
+    user = current_user if current_user.is_authenticated else None
+    if request.method == "POST" or user is not None and request.args.get("go"):
+        name = user.name if user is not None else request.form.get("name", "")
+        try:
+            participant = services.join(
+                quiz, name=name, locale=locale_code(), user_id=user.id if user else None
+            )
+        except services.LiveError as exc:
+            flash(str(REFUSALS[exc.code]), "error")
+            return render("lms/live/enter.html", quiz=quiz), 400
+        response = redirect(url_for("lms.live.play", code=code))
+        response.set_cookie(
+            cookie_name(quiz),
+            participant.token,
+            max_age=12 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+        return response
+    return render("lms/live/enter.html", quiz=quiz)
+
+
+def _participant_view(quiz: LiveQuiz, me: LiveParticipant) -> dict[str, Any]:
+    entry = quiz.current
+    mine = None
+    if entry is not None:
+        mine = (
+            services.answers_of(quiz).get((me.id, quiz.current_index))
+            if quiz.status in ("question", "closed", "revealed")
+            else None
+        )
+    return {
+        "quiz": quiz,
+        "me": me,
+        "entry": entry,
+        "mine": mine,
+        "text": lambda t: text_in(t, chain()),
+        "options": (entry or {}).get("data", {}).get("options") or [],
+        "qtype": quiz_services.registry().get(entry["type"]) if entry else None,
+        "response": mine.response if mine else None,
+        "counts": services.distribution(quiz, quiz.current_index)
+        if quiz.status == "revealed"
+        else {},
+        "board": services.leaderboard(quiz, 5) if quiz.status in ("leaderboard", "ended") else [],
+        "rank": services.rank_of(quiz, me) if quiz.status in ("leaderboard", "ended") else None,
+        "deadline_ms": int(quiz.question_deadline.timestamp() * 1000)
+        if quiz.status == "question" and quiz.question_deadline
+        else 0,
+    }
+
+
+def _conditional(etag: str, build: Any) -> Response:
+    """304 when the tablet already has this state; else the fragment with its ETag."""
+    if request.if_none_match.contains_weak(etag):
+        response = current_app.response_class(status=304)
+    else:
+        response = make_response(build())
+    response.set_etag(etag, weak=True)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/live/<code>/play")
+def play(code: str) -> str | Response:
+    quiz = _quiz(code)
+    me = _me(quiz)
+    if me is None:
+        return redirect(url_for("lms.live.enter", code=code))
+    services.expire(quiz)
+    return render("lms/live/play.html", **_participant_view(quiz, me))
+
+
+@bp.get("/live/<code>/state")
+def state(code: str) -> Response:
+    quiz = services.find_by_code(code)
+    if quiz is None:  # ended (or never was): one last page that says so
+        return make_response(render("lms/live/_gone.html"))
+    me = _me(quiz)
+    if me is None:
+        abort(403)
+    services.expire(quiz)
+    etag = f"{quiz.version}.{me.version}.{locale_code()}"
+    return _conditional(
+        etag, lambda: render("lms/live/_play_state.html", **_participant_view(quiz, me))
+    )
+
+
+@bp.post("/live/<code>/answer")
+def answer(code: str) -> Response:
+    """Counted exactly once; refused with a clear message once the question has closed."""
+    quiz = _quiz(code)
+    me = _me(quiz) or abort(403)
+    wants_json = request.headers.get("X-Requested-With") == "fetch"
+    index = request.form.get("index", type=int)
+    try:
+        if index is None or not 0 <= index < len(quiz.items):
+            raise services.LiveError("closed")
+        entry = quiz.items[index]
+        response = quiz_services.registry().get(entry["type"]).parse(entry["data"], request.form)
+        counted = services.answer(quiz, me, index, response)
+    except (services.LiveError, ResponseError) as exc:
+        message = str(REFUSALS.get(getattr(exc, "code", ""), _("That answer could not be read.")))
+        if wants_json:
+            return jsonify(ok=False, error=message), 409
+        flash(message, "error")
+        return redirect(url_for("lms.live.play", code=code))
+    if wants_json:
+        return jsonify(ok=True, counted=counted.new)
+    return redirect(url_for("lms.live.play", code=code))
+
+
+from . import host  # noqa: E402, F401  (the trainer's pages share this blueprint)
