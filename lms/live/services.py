@@ -90,12 +90,16 @@ def start(quiz: LiveQuiz) -> LiveQuiz:
     raise LiveError("busy")
 
 
-def find_by_code(code: str) -> LiveQuiz | None:
-    """The running quiz with this code (a wrong or old code finds nothing)."""
+def find_by_code(code: str, *, ended: bool = False) -> LiveQuiz | None:
+    """The running quiz with this code (a wrong or old code finds nothing). With ``ended``,
+    also the latest ended one: its participants still see their final place and score."""
     if not (len(code) == 6 and code.isdigit()):
         return None
+    excluded = ("draft",) if ended else ("draft", "ended")
     return db.session.scalar(
-        select(LiveQuiz).where(LiveQuiz.code == code, LiveQuiz.status.not_in(("draft", "ended")))
+        select(LiveQuiz)
+        .where(LiveQuiz.code == code, LiveQuiz.status.not_in(excluded))
+        .order_by(LiveQuiz.id.desc())
     )
 
 

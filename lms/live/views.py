@@ -74,8 +74,8 @@ def chain() -> list[str]:
     return content.locale_chain(locale_code())
 
 
-def _quiz(code: str) -> LiveQuiz:
-    quiz = services.find_by_code(code)
+def _quiz(code: str, ended: bool = False) -> LiveQuiz:
+    quiz = services.find_by_code(code, ended=ended)
     if quiz is None:
         abort(404)
     return quiz
@@ -169,7 +169,7 @@ def _conditional(etag: str, build: Any) -> Response:
 
 @bp.get("/live/<code>/play")
 def play(code: str) -> str | Response:
-    quiz = _quiz(code)
+    quiz = _quiz(code, ended=True)
     me = _me(quiz)
     if me is None:
         return redirect(url_for("lms.live.enter", code=code))
@@ -179,8 +179,8 @@ def play(code: str) -> str | Response:
 
 @bp.get("/live/<code>/state")
 def state(code: str) -> Response:
-    quiz = services.find_by_code(code)
-    if quiz is None:  # ended (or never was): one last page that says so
+    quiz = services.find_by_code(code, ended=True)
+    if quiz is None:
         return make_response(render("lms/live/_gone.html"))
     me = _me(quiz)
     if me is None:
