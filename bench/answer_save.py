@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import http.client
 import random
 import re
 import statistics
 import tempfile
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
-from common import CSRF, Gunicorn, Row
+from common import CSRF, Gunicorn, Row, Tablet
 
 LEARNERS = 50
 SAVES_EACH = 20
@@ -20,35 +18,6 @@ SAVES_EACH = 20
 #: every few seconds; 0 hammers the server with no pause (saturation).
 THINK = (1.0, 3.0)
 PASSWORD = "bench password 1"
-
-
-class Tablet:
-    """One learner's browser: a keep-alive connection and a cookie jar."""
-
-    def __init__(self, port: int) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        self.cookies: dict[str, str] = {}
-
-    def request(
-        self, method: str, path: str, body: dict | None = None, headers: dict | None = None
-    ) -> tuple[int, dict, str]:
-        data = urllib.parse.urlencode(body or {}, doseq=True) if body is not None else None
-        head = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), **(headers or {})}
-        if data is not None:
-            head["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            self.conn.request(method, path, body=data, headers=head)
-            response = self.conn.getresponse()
-        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
-            # The server closed an idle keep-alive connection: reconnect, as a browser does.
-            self.conn.close()
-            self.conn.request(method, path, body=data, headers=head)
-            response = self.conn.getresponse()
-        text = response.read().decode()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name] = rest.split(";")[0]
-        return response.status, dict(response.headers), text
 
 
 def learner(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +39,14 @@ def free_port() -> int:
 class Gunicorn:
     """``gunicorn wsgi:app`` on a free loopback port with its own SQLite instance folder."""
 
-    def __init__(self, instance: Path, workers: int = 4, threads: int = 4, **env: str) -> None:
+    def __init__(
+        self,
+        instance: Path,
+        workers: int = 4,
+        threads: int = 4,
+        extra: tuple[str, ...] = (),
+        **env: str,
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         environ = {
@@ -70,6 +79,7 @@ class Gunicorn:
                 f"127.0.0.1:{self.port}",
                 "--log-level",
                 "warning",
+                *extra,
                 "wsgi:app",
             ],
             cwd=ROOT,
@@ -106,3 +116,32 @@ class Gunicorn:
 
 
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+class Tablet:
+    """One learner's browser: a keep-alive connection and a cookie jar."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self, method: str, path: str, body: dict | None = None, headers: dict | None = None
+    ) -> tuple[int, dict, str]:
+        data = urllib.parse.urlencode(body or {}, doseq=True) if body is not None else None
+        head = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), **(headers or {})}
+        if data is not None:
+            head["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            self.conn.request(method, path, body=data, headers=head)
+            response = self.conn.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # The server closed an idle keep-alive connection: reconnect, as a browser does.
+            self.conn.close()
+            self.conn.request(method, path, body=data, headers=head)
+            response = self.conn.getresponse()
+        text = response.read().decode()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name] = rest.split(";")[0]
+        return response.status, dict(response.headers), text

@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import answer_save  # noqa: E402
 import item_analysis  # noqa: E402
+import live_quiz  # noqa: E402
 import pages  # noqa: E402
 from common import Row  # noqa: E402
 
@@ -24,7 +25,7 @@ def fmt(row: Row) -> str:
 
 def main() -> int:
     rows: list[Row] = []
-    for module in (pages, item_analysis, answer_save):
+    for module in (pages, item_analysis, answer_save, live_quiz):
         rows.extend(module.run())
     cpu = platform.processor() or platform.machine()
     print(

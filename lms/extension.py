@@ -39,6 +39,8 @@ class LMSState:
     content_library: Any = None
     #: Question types by id (``lms.quiz``): built-ins and the ``lms.question_types`` plugins.
     question_types: Any = None
+    #: Sections of a learner's record page: ``(user) -> (template, context) | None``.
+    record_sections: list[Callable[..., Any]] = field(default_factory=list)
     #: Panels on a module's page: ``(module) -> (template, context) | None``, e.g. its tests.
     module_panels: list[Callable[..., Any]] = field(default_factory=list)
     #: Extra content-checker checks ``(library, module) -> problems``, e.g. for quiz files.

@@ -265,3 +265,21 @@ def test_pacing_refuses_steps_out_of_order(app, trainer) -> None:  # noqa: ANN00
     assert "That step is not possible now." in page
     with app.app_context():
         assert db.session.get(LiveQuiz, quiz_id).status == "lobby"
+
+
+def test_live_results_join_the_learners_record(app, trainer, make_user) -> None:  # noqa: ANN001
+    quiz_id = create_quiz(trainer)
+    code = code_of(app, quiz_id)
+    learner = make_user(name="Rekha")
+    tablet = app.test_client()
+    login(tablet, learner.email)
+    tablet.get(f"/live/{code}?go=1")
+    act(trainer, quiz_id, "next")
+    answer(tablet, code, 0, RIGHT_FORM["t-single"])
+    act(trainer, quiz_id, "reveal", "end")
+    page = tablet.get("/my/record").get_data(as_text=True)
+    assert "Quick check" in page and "Tangra, day 2" in page and ">100<" in page
+    assert "1 / 3" in page
+    stranger = app.test_client()
+    login(stranger, make_user().email)
+    assert "Quick check" not in stranger.get("/my/record").get_data(as_text=True)

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from .. import __version__, signals
 from ..db import db
 from ..i18n import LOCALE_COOKIE, enabled_locales
-from ..security import safe_next
+from ..security import login_required, safe_next
 from ..web import render
 
 if TYPE_CHECKING:
@@ -23,7 +23,17 @@ _ONE_YEAR = 365 * 24 * 3600
 
 
 def setup(app: Flask, state: LMSState) -> None:
-    """Nothing to add: the home page lists what the other capabilities register."""
+    from ..extension import HomeLink
+    from ..i18n import _l
+
+    state.home_links.append(
+        HomeLink(
+            "lms.core.record",
+            _l("My results"),
+            _l("Your tests, live quizzes and progress."),
+            icon="chart",
+        )
+    )
 
 
 @bp.get("/")
@@ -36,6 +46,16 @@ def home() -> str:
         if not link.roles or current_user.has_role(*link.roles)
     ]
     return render("lms/core/home.html", links=links)
+
+
+@bp.get("/my/record")
+@login_required
+def record() -> str:
+    """Everything a learner has done: tests, live quizzes (in-session evidence) and more."""
+    state = current_app.extensions["lms"]
+    user = current_user._get_current_object()
+    sections = [s for make in state.record_sections if (s := make(user)) is not None]
+    return render("lms/core/record.html", sections=sections)
 
 
 @bp.post("/language")

@@ -20,6 +20,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..content import services as content
+from ..db import db
 from ..extension import HomeLink
 from ..i18n import _, _l, locale_code
 from ..quiz import services as quiz_services
@@ -27,7 +28,7 @@ from ..quiz.bank import text_in
 from ..quiz.types import ResponseError
 from ..web import render
 from . import services
-from .models import LiveParticipant, LiveQuiz
+from .models import LiveAnswer, LiveParticipant, LiveQuiz
 
 if TYPE_CHECKING:
     from ..extension import LMSState
@@ -55,6 +56,7 @@ def setup(app: Flask, state: LMSState) -> None:
             icon="live",
         ),
     )
+    state.record_sections.append(record_section)
     state.home_links.append(
         HomeLink(
             "lms.live.host_index",
@@ -64,6 +66,25 @@ def setup(app: Flask, state: LMSState) -> None:
             icon="live",
         )
     )
+
+
+def record_section(user: Any) -> tuple[str, dict[str, Any]] | None:
+    """In-session evidence: the live quizzes a signed-in learner took part in."""
+    from sqlalchemy import func, select
+
+    rows = db.session.execute(
+        select(LiveParticipant, LiveQuiz, func.coalesce(func.sum(LiveAnswer.fraction), 0))
+        .join(LiveQuiz, LiveQuiz.id == LiveParticipant.quiz_id)
+        .outerjoin(LiveAnswer, LiveAnswer.participant_id == LiveParticipant.id)
+        .where(LiveParticipant.user_id == user.id)
+        .group_by(LiveParticipant.id, LiveQuiz.id)
+        .order_by(LiveParticipant.joined_at.desc())
+    ).all()
+    if not rows:
+        return None
+    return "lms/live/_record.html", {
+        "rows": [{"participant": p, "quiz": q, "right": right} for p, q, right in rows]
+    }
 
 
 def cookie_name(quiz: LiveQuiz) -> str:
@@ -132,7 +153,7 @@ def _participant_view(quiz: LiveQuiz, me: LiveParticipant) -> dict[str, Any]:
     mine = None
     if entry is not None:
         mine = (
-            services.answers_of(quiz).get((me.id, quiz.current_index))
+            db.session.get(LiveAnswer, (me.id, quiz.current_index))
             if quiz.status in ("question", "closed", "revealed")
             else None
         )

@@ -47,6 +47,7 @@ def setup(app: Flask, state: LMSState) -> None:
     registry.load_entry_points()
     state.question_types = registry
     state.module_panels.append(tests_panel)
+    state.record_sections.append(record_section)
     from . import demo
     from .checks import check_quiz
 
@@ -102,6 +103,25 @@ def tests_panel(module: Module) -> tuple[str, dict[str, Any]] | None:
         "module": module,
         "pass_mark": module.pass_mark,
     }
+
+
+def record_section(user: Any) -> tuple[str, dict[str, Any]]:
+    """The learner's submitted tests, newest first, for their record page."""
+    from sqlalchemy import select
+
+    from ..db import db
+
+    attempts = db.session.scalars(
+        select(Attempt)
+        .where(Attempt.user_id == user.id, Attempt.submitted_at.is_not(None))
+        .order_by(Attempt.submitted_at.desc())
+    ).all()
+    titles = {
+        m.slug: (m.doc(chain()) or m.docs["en"]).title
+        for m in content.library().modules()
+        if "en" in m.docs
+    }
+    return "lms/quiz/_record.html", {"attempts": attempts, "titles": titles, "labels": KIND_LABELS}
 
 
 def _attempt(attempt_id: int) -> Attempt:
