@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .accounts import views as accounts
+from .certificates import views as certificates
 from .content import views as content
 from .core import views as core
 from .live import views as live
@@ -10,7 +11,7 @@ from .quiz import views as quiz
 from .web import bp
 
 #: Capability modules: each has a blueprint ``bp`` and ``setup(app, state)``.
-CAPABILITIES = (core, accounts, content, quiz, live)
+CAPABILITIES = (core, accounts, content, quiz, live, certificates)
 
 for _capability in CAPABILITIES:
     bp.register_blueprint(_capability.bp)

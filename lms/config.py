@@ -70,6 +70,22 @@ def defaults(app: Flask) -> dict[str, Any]:
         #: Folder of the Markdown modules (one sub-folder per module). Files are re-read when
         #: they change on disk; authors with the ``author`` role can edit them in the browser.
         "LMS_CONTENT_DIR": _default_content_dir(),
+        #: Public address of the site, used in certificates' verify links and credentials
+        #: (e.g. ``https://dakshata.example.org``). Empty: the address of the current request.
+        "LMS_BASE_URL": "",
+        #: The issuer named on certificates and in their credentials.
+        "LMS_ISSUER_NAME": "Dakshata Leather MSME Training Programme",
+        #: Who signs the certificates (printed on the PDF).
+        "LMS_SIGNATORY": "Programme Director",
+        #: Days a certificate stays valid; 0: it does not expire.
+        "LMS_CERTIFICATE_VALID_DAYS": 0,
+        #: Modules the programme certificate needs (slugs); empty: every module.
+        "LMS_PROGRAMME_MODULES": (),
+        #: Folder of the signing keys; empty: ``<instance>/keys`` (owner-only permissions).
+        "LMS_KEY_DIR": "",
+        #: Folder of the fonts for PDFs (Noto Sans and Noto Sans Bengali, Debian's
+        #: ``fonts-noto-core``).
+        "LMS_FONT_DIR": "/usr/share/fonts/truetype/noto",
         #: Register the LMS error pages (403, 404, 500, ...) for the whole app, not only LMS pages.
         "LMS_APP_ERROR_PAGES": False,
     }

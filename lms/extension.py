@@ -39,6 +39,9 @@ class LMSState:
     content_library: Any = None
     #: Question types by id (``lms.quiz``): built-ins and the ``lms.question_types`` plugins.
     question_types: Any = None
+    #: Certificate document renderers by name (``pdf`` built in):
+    #: ``(certificate, locale, verify_url, latin_digits) -> bytes``.
+    certificate_renderers: dict[str, Callable[..., bytes]] = field(default_factory=dict)
     #: Sections of a learner's record page: ``(user) -> (template, context) | None``.
     record_sections: list[Callable[..., Any]] = field(default_factory=list)
     #: Panels on a module's page: ``(module) -> (template, context) | None``, e.g. its tests.

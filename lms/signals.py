@@ -49,5 +49,11 @@ attempt_submitted = _signals.signal("lms.attempt-submitted")
 #: however often the tablet retries.
 live_answer_counted = _signals.signal("lms.live-answer-counted")
 
+#: A certificate was issued (``certificate``, with its signed credential).
+certificate_issued = _signals.signal("lms.certificate-issued")
+
+#: A certificate was revoked (``certificate``, with ``revocation_reason``).
+certificate_revoked = _signals.signal("lms.certificate-revoked")
+
 #: ``flask lms demo`` finished loading demo data (``accounts``: list of (email, role) pairs).
 demo_loaded = _signals.signal("lms.demo-loaded")

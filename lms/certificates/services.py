@@ -1,0 +1,264 @@
+"""Issuing, revoking and looking up certificates, without a request."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app, has_request_context, request, url_for
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from .. import signals
+from ..accounts.models import User
+from ..content import services as content
+from ..db import db, utcnow
+from ..i18n import N_, gettext_in
+from ..quiz.models import Attempt
+from . import codes, credential, keys
+from .models import Certificate
+
+PROGRAMME = "programme"
+BANDS = (("distinction", 85), ("merit", 70))
+
+
+def base_url() -> str:
+    """Absolute URLs in credentials: ``LMS_BASE_URL``, else the request's host."""
+    configured = current_app.config["LMS_BASE_URL"].rstrip("/")
+    if configured:
+        return configured
+    return request.host_url.rstrip("/") if has_request_context() else "http://127.0.0.1:5000"
+
+
+def absolute(endpoint: str, **values: Any) -> str:
+    with current_app.test_request_context(base_url=base_url() + "/"):
+        return url_for(endpoint, _external=True, **values)
+
+
+def band_for(percent: float | None, pass_mark: int) -> str | None:
+    if percent is None or percent < pass_mark:
+        return None
+    return next((band for band, floor in BANDS if percent >= floor), "pass")
+
+
+def best_post(user_id: int, module_id: str) -> float | None:
+    attempts = db.session.scalars(
+        select(Attempt).where(
+            Attempt.user_id == user_id,
+            Attempt.module_id == module_id,
+            Attempt.kind == "post",
+            Attempt.submitted_at.is_not(None),
+        )
+    ).all()
+    return max((a.percent for a in attempts if a.percent is not None), default=None)
+
+
+def find(user_id: int, kind: str, achievement_id: str) -> Certificate | None:
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.user_id == user_id,
+            Certificate.kind == kind,
+            Certificate.achievement_id == achievement_id,
+        )
+    )
+
+
+def maybe_issue_module(user_id: int, module_id: str) -> Certificate | None:
+    """Issue the module certificate once it is earned: module read, post-test passed."""
+    existing = find(user_id, "module", module_id)
+    if existing is not None:
+        return existing
+    module = content.library().get(module_id)
+    if module is None or not content.has_completed(user_id, module_id):
+        return None
+    percent = best_post(user_id, module_id)
+    band = band_for(percent, module.pass_mark)
+    if band is None:
+        return None
+    titles = {loc: doc.title for loc, doc in module.docs.items()}
+    english = module.docs["en"]
+    certificate = _issue(
+        user_id,
+        "module",
+        module_id,
+        titles,
+        percent,
+        band,
+        {
+            "description": english.summary,
+            "criteria": f"Read every section of the module and scored at least {module.pass_mark}% "
+            "in its post-test.",
+            "level": module.level,
+            "tags": module.topics,
+        },
+    )
+    maybe_issue_programme(user_id)
+    return certificate
+
+
+def programme_modules() -> list[str]:
+    configured = list(current_app.config["LMS_PROGRAMME_MODULES"])
+    return configured or [m.slug for m in content.learner_modules()]
+
+
+def maybe_issue_programme(user_id: int) -> Certificate | None:
+    existing = find(user_id, "programme", PROGRAMME)
+    if existing is not None:
+        return existing
+    required = programme_modules()
+    held = {
+        c.achievement_id: c
+        for c in db.session.scalars(
+            select(Certificate).where(Certificate.user_id == user_id, Certificate.kind == "module")
+        )
+    }
+    if not required or any(slug not in held for slug in required):
+        return None
+    percent = sum(held[s].score_percent or 0 for s in required) / len(required)
+    band = band_for(percent, 0) or "pass"
+    titles = {
+        loc: gettext_in(loc, N_("Leather MSME skills programme")) for loc in ("en", "bn", "bn_BD")
+    }
+    return _issue(
+        user_id,
+        "programme",
+        PROGRAMME,
+        titles,
+        percent,
+        band,
+        {
+            "description": "All modules of the Dakshata training programme for leather MSMEs.",
+            "criteria": "Earned the certificate of every required module: "
+            + ", ".join(required)
+            + ".",
+            "level": "programme",
+            "tags": [],
+        },
+    )
+
+
+def _issue(
+    user_id: int,
+    kind: str,
+    achievement_id: str,
+    titles: dict[str, str],
+    percent: float | None,
+    band: str,
+    about: dict[str, Any],
+) -> Certificate | None:
+    user = db.session.get(User, user_id)
+    config = current_app.config
+    now = utcnow()
+    days = config["LMS_CERTIFICATE_VALID_DAYS"]
+    code = codes.new_code()
+    signing = keys.current_key()
+    facts = credential.CredentialFacts(
+        credential_id=absolute("lms.certificates.verify_json", code=code),
+        issuer_id=absolute("lms.certificates.issuer"),
+        issuer_name=config["LMS_ISSUER_NAME"],
+        issuer_url=base_url() + "/",
+        subject_id=f"urn:uuid:{_subject_uuid(user)}",
+        holder_name=user.name,
+        achievement_id=absolute("lms.certificates.achievement", achievement=achievement_id),
+        achievement_name=titles.get("en") or achievement_id,
+        achievement_description=about["description"],
+        criteria=about["criteria"],
+        level=about["level"],
+        issued_at=now,
+        expires_at=now + timedelta(days=days) if days else None,
+        score_band=band,
+        score_percent=percent,
+        status_list_url=absolute("lms.certificates.status_list"),
+        tags=list(about["tags"]),
+    )
+    token = credential.sign(credential.build(facts), signing.key, signing.kid)
+    certificate = Certificate(
+        code=code,
+        user_id=user_id,
+        kind=kind,
+        achievement_id=achievement_id,
+        titles=titles,
+        holder_name=user.name,
+        score_percent=percent,
+        score_band=band,
+        issued_at=now,
+        expires_at=facts.expires_at,
+        kid=signing.kid,
+        credential_jwt=token,
+        status_index=(db.session.scalar(select(func.count()).select_from(Certificate)) or 0),
+    )
+    db.session.add(certificate)
+    try:
+        db.session.commit()
+    except IntegrityError:  # issued at the same moment by another request: keep that one
+        db.session.rollback()
+        return find(user_id, kind, achievement_id)
+    signals.certificate_issued.send(current_app._get_current_object(), certificate=certificate)
+    return certificate
+
+
+def _subject_uuid(user: User) -> str:
+    """A stable, opaque id for the learner (no e-mail or phone in the credential)."""
+    import hashlib
+    import uuid
+
+    digest = hashlib.sha256(f"{current_app.config['SECRET_KEY']}:{user.id}".encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+def by_code(typed: str) -> Certificate | None:
+    code = codes.normalise(typed)
+    if code is None:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+
+
+def revoke(certificate: Certificate, reason: str) -> None:
+    reason = " ".join(reason.split())[:500]
+    if not reason:
+        raise ValueError("a reason is needed")
+    if certificate.revoked_at is None:
+        certificate.revoked_at = utcnow()
+    certificate.revocation_reason = reason
+    db.session.commit()
+    signals.certificate_revoked.send(current_app._get_current_object(), certificate=certificate)
+
+
+def revocation_list() -> dict[str, Any]:
+    """The 1EdTech Revocation List a verifier fetches from ``credentialStatus.id``."""
+    revoked = db.session.scalars(select(Certificate).where(Certificate.revoked_at.is_not(None)))
+    return {
+        "id": absolute("lms.certificates.status_list"),
+        "issuer": absolute("lms.certificates.issuer"),
+        "revokedCredentials": [
+            {
+                "id": absolute("lms.certificates.verify_json", code=c.code),
+                "revocationReason": c.revocation_reason or "",
+                "revocationDate": credential.iso(c.revoked_at),
+            }
+            for c in revoked
+        ],
+    }
+
+
+def issue_for(user_ids: list[int]) -> list[Certificate]:
+    """Bulk: every certificate these learners have earned and not yet received."""
+    issued = []
+    modules = [m.slug for m in content.learner_modules()]
+    for user_id in user_ids:
+        for slug in modules:
+            before = find(user_id, "module", slug)
+            certificate = maybe_issue_module(user_id, slug)
+            if certificate is not None and before is None:
+                issued.append(certificate)
+    return issued
+
+
+def of_user(user_id: int) -> list[Certificate]:
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.user_id == user_id)
+            .order_by(Certificate.issued_at)
+        )
+    )
