@@ -10,6 +10,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import answer_save  # noqa: E402
+import certificates  # noqa: E402
 import item_analysis  # noqa: E402
 import live_quiz  # noqa: E402
 import pages  # noqa: E402
@@ -25,7 +26,7 @@ def fmt(row: Row) -> str:
 
 def main() -> int:
     rows: list[Row] = []
-    for module in (pages, item_analysis, answer_save, live_quiz):
+    for module in (pages, item_analysis, answer_save, live_quiz, certificates):
         rows.extend(module.run())
     cpu = platform.processor() or platform.machine()
     print(

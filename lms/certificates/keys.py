@@ -31,9 +31,16 @@ def _write_private(path: Path, data: bytes) -> None:
         fh.write(data)
 
 
+_loaded: dict[tuple[str, int], SigningKey] = {}
+
+
 def _load(path: Path) -> SigningKey:
-    key = RSAKey.import_key(path.read_bytes())
-    return SigningKey(key.thumbprint(), key)
+    """Parsing a private key takes OpenSSL tens of milliseconds: each file is parsed once."""
+    cache_key = (str(path), path.stat().st_mtime_ns)
+    if cache_key not in _loaded:
+        key = RSAKey.import_key(path.read_bytes())
+        _loaded[cache_key] = SigningKey(key.thumbprint(), key)
+    return _loaded[cache_key]
 
 
 def create_key() -> SigningKey:

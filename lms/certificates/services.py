@@ -30,9 +30,23 @@ def base_url() -> str:
     return request.host_url.rstrip("/") if has_request_context() else "http://127.0.0.1:5000"
 
 
+_urls: dict[tuple[Any, ...], str] = {}
+
+
 def absolute(endpoint: str, **values: Any) -> str:
-    with current_app.test_request_context(base_url=base_url() + "/"):
-        return url_for(endpoint, _external=True, **values)
+    """An absolute URL on ``base_url()`` (cached: issuing thousands at once asks often)."""
+    key = (
+        id(current_app._get_current_object()),
+        base_url(),
+        endpoint,
+        tuple(sorted(values.items())),
+    )
+    if key not in _urls:
+        if len(_urls) > 10_000:
+            _urls.clear()
+        with current_app.test_request_context(base_url=base_url() + "/"):
+            _urls[key] = url_for(endpoint, _external=True, **values)
+    return _urls[key]
 
 
 def band_for(percent: float | None, pass_mark: int) -> str | None:

@@ -33,6 +33,12 @@ def locale_chain(locale: str) -> list[str]:
     return [*chain, SOURCE_LOCALE] if SOURCE_LOCALE not in chain else chain
 
 
+def title(module: Module, locale: str) -> str:
+    """The module's title for a reader of ``locale`` (falling back like the text itself)."""
+    doc = module.doc(locale_chain(locale)) or module.docs.get(SOURCE_LOCALE)
+    return doc.title if doc is not None else module.slug
+
+
 def learner_modules() -> list[Module]:
     """Modules learners can read (those with errors are left out until fixed)."""
     return [m for m in library().modules() if m.usable]

@@ -51,7 +51,7 @@ def host_index() -> str:
     modules = [
         m for m in content.library().modules() if m.usable and quiz_services.bank_for(m) is not None
     ]
-    titles = {m.slug: (m.doc(chain()) or m.docs["en"]).title for m in modules}
+    titles = {m.slug: content.title(m, locale_code()) for m in modules}
     return render(
         "lms/live/host_index.html",
         quizzes=quizzes,
@@ -82,7 +82,7 @@ def host_new(slug: str) -> str | Response:
             flash(str(REFUSALS[exc.code]), "error")
         else:
             return redirect(url_for("lms.live.host", quiz_id=quiz.id))
-    title = (module.doc(chain()) or module.docs["en"]).title
+    title = content.title(module, locale_code())
     return render(
         "lms/live/host_new.html",
         module=module,

@@ -37,8 +37,7 @@ def _modules() -> list[Any]:
 
 def _titles() -> dict[str, str]:
     """Module titles in the reader's language."""
-    chain = content.locale_chain(locale_code())
-    return {m.slug: (m.doc(chain) or m.docs["en"]).title for m in _modules()}
+    return {m.slug: content.title(m, locale_code()) for m in _modules()}
 
 
 def _cohort_user_ids(cohort_id: int | None) -> list[int] | None:

@@ -117,7 +117,7 @@ def record_section(user: Any) -> tuple[str, dict[str, Any]]:
         .order_by(Attempt.submitted_at.desc())
     ).all()
     titles = {
-        m.slug: (m.doc(chain()) or m.docs["en"]).title
+        m.slug: content.title(m, locale_code())
         for m in content.library().modules()
         if "en" in m.docs
     }
