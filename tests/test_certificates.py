@@ -217,7 +217,14 @@ def test_keys_rotate_and_old_certificates_still_verify(app, client, make_user) -
 
 def test_learner_downloads_a_shaped_bengali_pdf(app, client, make_user) -> None:  # noqa: ANN001
     learner = make_user(name="মোহাম্মদ আলম", locale="bn")
+    with app.app_context():
+        from lms.accounts.models import User
+
+        db.session.get(User, learner.id).enterprise_name = "আলম লেদার ক্রাফট"
+        db.session.commit()
     certificate = earn(app, learner.id)
+    assert certificate.enterprise == "আলম লেদার ক্রাফট"
+    assert "আলম লেদার ক্রাফট" in client.get(f"/verify/{certificate.code}").get_data(as_text=True)
     login(client, learner.email)
     page = client.get("/certificates").get_data(as_text=True)
     assert certificate.code in page
@@ -233,6 +240,7 @@ def test_learner_downloads_a_shaped_bengali_pdf(app, client, make_user) -> None:
     squeezed = "".join(text.split())
     for expected in (
         "মোহাম্মদআলম",
+        "আলমলেদারক্রাফট",
         "পরীক্ষারমডিউল(bn)",
         "কৃতিত্বেরশংসাপত্র",
         certificate.code,

@@ -36,6 +36,9 @@ class SignInForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[required(), Length(max=200)])
+    enterprise_name = StringField(
+        _l("Your enterprise (as on certificates)"), validators=[Length(max=200)]
+    )
     locale = RadioField(_l("Language"), validators=[required()])
     latin_digits = BooleanField(_l("Show numbers as 0123456789 instead of ০১২৩৪৫৬৭৮৯"))
 
@@ -56,6 +59,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[required(), Length(max=200)])
+    enterprise_name = StringField(_l("Enterprise"), validators=[Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[required(), Length(max=254)])
     roles = MultiCheckboxField(_l("Roles"))
     password = PasswordField(_l("Password"))

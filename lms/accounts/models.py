@@ -19,6 +19,9 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: The learner's enterprise as it should appear on certificates (until enterprises are
+    #: records of their own).
+    enterprise_name: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     #: The user's chosen UI locale; ``None`` follows the browser.
     locale: Mapped[str | None] = mapped_column(String(16))

@@ -217,6 +217,7 @@ def _settings_post(user: User, form: SettingsForm, password_form: PasswordForm) 
     if not form.validate():
         return None
     user.name = form.name.data.strip()
+    user.enterprise_name = (form.enterprise_name.data or "").strip() or None
     user.locale = form.locale.data
     user.latin_digits = form.latin_digits.data
     db.session.commit()
@@ -301,5 +302,6 @@ def _apply_user_form(user: User, form: UserForm) -> None:
     if form.password.data:
         services.set_password(user, form.password.data)
     user.name = form.name.data.strip()
+    user.enterprise_name = (form.enterprise_name.data or "").strip() or None
     user.email = email
     db.session.commit()

@@ -26,6 +26,8 @@ class Certificate(db.Model):
     #: The achievement's name per language when issued: ``{"en": ..., "bn": ..., "bn_BD": ...}``.
     titles: Mapped[dict[str, Any]] = mapped_column(JSON)
     holder_name: Mapped[str] = mapped_column(String(200))
+    #: The holder's enterprise when issued (may be empty).
+    enterprise: Mapped[str | None] = mapped_column(String(200))
     score_percent: Mapped[float | None] = mapped_column(Float)
     #: ``distinction``, ``merit`` or ``pass``.
     score_band: Mapped[str] = mapped_column(String(20))

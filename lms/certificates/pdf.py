@@ -84,7 +84,9 @@ def render_pdf(
         line(en(N_("Certificate of achievement")), 13, "", "latin", 4)
     pdf.set_text_color(31, 35, 40)
     line(t(N_("This certifies that")), 12, gap=0)
-    line(certificate.holder_name, 24, "B", main, 2)
+    line(certificate.holder_name, 24, "B", main, 0 if certificate.enterprise else 2)
+    if certificate.enterprise:
+        line(certificate.enterprise, 13, "", main, 2)
     line(t(N_("has earned")), 12, gap=0)
     title = certificate.titles.get(locale) or certificate.titles.get("en", "")
     line(title, 18, "B", gap=0)

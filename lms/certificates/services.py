@@ -193,6 +193,7 @@ def _issue(
         achievement_id=achievement_id,
         titles=titles,
         holder_name=user.name,
+        enterprise=user.enterprise_name or None,
         score_percent=percent,
         score_band=band,
         issued_at=now,
