@@ -86,6 +86,12 @@ def defaults(app: Flask) -> dict[str, Any]:
         #: Folder of the fonts for PDFs (Noto Sans and Noto Sans Bengali, Debian's
         #: ``fonts-noto-core``).
         "LMS_FONT_DIR": "/usr/share/fonts/truetype/noto",
+        #: Send security headers with LMS pages: a Content-Security-Policy without inline
+        #: script or style, frame-ancestors 'none', nosniff and a same-origin referrer.
+        "LMS_SECURITY_HEADERS": True,
+        #: Number of trusted reverse proxies in front of the app (TLS terminated there): their
+        #: X-Forwarded-For/-Proto/-Host headers are believed. 0: none (the default).
+        "LMS_PROXY_FIX": 0,
         #: Register the LMS error pages (403, 404, 500, ...) for the whole app, not only LMS pages.
         "LMS_APP_ERROR_PAGES": False,
     }

@@ -71,6 +71,11 @@ class LMS:
         if "lms" in app.extensions:
             raise RuntimeError("The LMS extension is already registered on this app.")
         config.apply_defaults(app, self.options)
+        if app.config["LMS_PROXY_FIX"]:
+            from werkzeug.middleware.proxy_fix import ProxyFix
+
+            hops = int(app.config["LMS_PROXY_FIX"])
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
         security.configure_secret_key(app)
         security.configure_cookies(app)
         db.init_db(app)

@@ -70,6 +70,22 @@ def render(template: str, **context: Any) -> str:
     return render_template(template, **values)
 
 
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@bp.after_request
+def _security_headers(response: Response) -> Response:
+    if current_app.config["LMS_SECURITY_HEADERS"]:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
 @bp.before_request
 def _before_request() -> Response | None:
     i18n.domain.as_default()

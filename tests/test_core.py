@@ -201,3 +201,40 @@ def test_demo_refuses_production(make_app) -> None:  # noqa: ANN001
     app = make_app(LMS_ENV="production")
     result = app.test_cli_runner().invoke(args=["lms", "demo"])
     assert result.exit_code == 1 and "LMS_ENV=production" in result.output
+
+
+def test_lms_pages_send_security_headers_but_host_pages_keep_theirs(make_app) -> None:  # noqa: ANN001
+    app = make_app()
+
+    @app.get("/host-page")
+    def host_page() -> str:
+        return "the host's"
+
+    client = app.test_client()
+    page = client.get("/login")
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    assert "Content-Security-Policy" not in client.get("/host-page").headers
+
+
+def test_behind_a_tls_proxy_the_forwarded_scheme_is_believed_when_configured(make_app) -> None:  # noqa: ANN001
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "lms.example.org"}
+    plain = make_app()
+    with plain.test_request_context("/", headers=forwarded):
+        from flask import request
+
+        assert request.url.startswith("http://localhost")
+    proxied = make_app(LMS_PROXY_FIX=1)
+    seen = {}
+
+    @proxied.get("/where")
+    def where() -> str:
+        from flask import request
+
+        seen["url"] = request.url
+        return "ok"
+
+    proxied.test_client().get("/where", headers=forwarded)
+    assert seen["url"] == "https://lms.example.org/where"
