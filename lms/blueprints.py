@@ -7,11 +7,12 @@ from .certificates import views as certificates
 from .content import views as content
 from .core import views as core
 from .live import views as live
+from .programme import views as programme
 from .quiz import views as quiz
 from .web import bp
 
 #: Capability modules: each has a blueprint ``bp`` and ``setup(app, state)``.
-CAPABILITIES = (core, accounts, content, quiz, live, certificates)
+CAPABILITIES = (core, accounts, content, quiz, live, certificates, programme)
 
 for _capability in CAPABILITIES:
     bp.register_blueprint(_capability.bp)

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import UTCDateTime, db, utcnow
+
+#: Enterprise segments of the leather clusters.
+SEGMENTS = ("tannery", "footwear", "leather-goods", "garments", "other")
+
+
+class Cluster(db.Model):
+    """A leather cluster (configurable; Kolkata's clusters come as demo data)."""
+
+    __tablename__ = "lms_cluster"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    #: ``IN`` or ``BD``.
+    country: Mapped[str] = mapped_column(String(2), default="IN")
+
+
+class Enterprise(db.Model):
+    __tablename__ = "lms_enterprise"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lms_cluster.id", ondelete="SET NULL")
+    )
+    segment: Mapped[str] = mapped_column(String(20))
+    udyam: Mapped[str | None] = mapped_column(String(19), unique=True)
+    gstin: Mapped[str | None] = mapped_column(String(15), unique=True)
+    women_led: Mapped[bool] = mapped_column(Boolean, default=False)
+    employees: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    cluster: Mapped[Cluster | None] = relationship(lazy="joined")

@@ -1,0 +1,166 @@
+"""Programme records without a request: validating and importing enterprises."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from ..db import db
+from ..i18n import _l
+from . import identifiers
+from .models import SEGMENTS, Cluster, Enterprise
+
+#: The columns of an enterprise import (a header row names them; order does not matter).
+COLUMNS = ("name", "cluster", "segment", "udyam", "gstin", "women_led", "employees")
+_YES = {"yes", "y", "true", "1", "হ্যাঁ"}
+_NO = {"no", "n", "false", "0", "", "না"}
+
+
+@dataclass
+class RowProblems:
+    row: int
+    messages: list[str] = field(default_factory=list)
+
+
+def clean(
+    data: Mapping[str, Any], clusters: dict[str, Cluster], existing: Enterprise | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """Validated enterprise fields, and the problems found (in the current UI language)."""
+    problems: list[str] = []
+    values: dict[str, Any] = {"name": " ".join(str(data.get("name") or "").split())[:200]}
+    if not values["name"]:
+        problems.append(str(_l("Please enter a name.")))
+    segment = str(data.get("segment") or "").strip().lower()
+    if segment not in SEGMENTS:
+        problems.append(str(_l("Segment must be one of: %(choices)s", choices=", ".join(SEGMENTS))))
+    values["segment"] = segment
+    cluster_name = str(data.get("cluster") or "").strip()
+    values["cluster"] = clusters.get(cluster_name.lower()) if cluster_name else None
+    if cluster_name and values["cluster"] is None:
+        problems.append(str(_l("Unknown cluster: %(name)s", name=cluster_name)))
+    for key, check in (("udyam", identifiers.udyam), ("gstin", identifiers.gstin)):
+        raw = str(data.get(key) or "").strip()
+        values[key] = None
+        if raw:
+            try:
+                values[key] = check(raw)
+            except identifiers.IdentifierError as exc:
+                problems.append(str(exc))
+                continue
+            other = db.session.scalar(
+                select(Enterprise).where(getattr(Enterprise, key) == values[key])
+            )
+            if other is not None and (existing is None or other.id != existing.id):
+                problems.append(
+                    str(
+                        _l(
+                            "%(value)s is already registered for %(name)s.",
+                            value=values[key],
+                            name=other.name,
+                        )
+                    )
+                )
+    women = str(data.get("women_led") or "").strip().lower()
+    if women not in _YES | _NO:
+        problems.append(str(_l("Women-led must be yes or no.")))
+    values["women_led"] = women in _YES
+    employees = str(data.get("employees") or "").strip()
+    values["employees"] = int(employees) if employees.isdigit() else None
+    if employees and not employees.isdigit():
+        problems.append(str(_l("Employees must be a whole number.")))
+    return values, problems
+
+
+def cluster_index() -> dict[str, Cluster]:
+    return {c.name.lower(): c for c in db.session.scalars(select(Cluster))}
+
+
+def save(values: dict[str, Any], enterprise: Enterprise | None = None) -> Enterprise:
+    enterprise = enterprise or Enterprise()
+    enterprise.name = values["name"]
+    enterprise.segment = values["segment"]
+    enterprise.cluster = values["cluster"]
+    enterprise.udyam, enterprise.gstin = values["udyam"], values["gstin"]
+    enterprise.women_led, enterprise.employees = values["women_led"], values["employees"]
+    db.session.add(enterprise)
+    return enterprise
+
+
+def import_csv(text: str) -> tuple[int, list[RowProblems]]:
+    """Import every row or none: problems are reported row by row and nothing is saved."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if not reader.fieldnames or "name" not in [f.strip().lower() for f in reader.fieldnames]:
+        return 0, [
+            RowProblems(
+                1,
+                [
+                    str(
+                        _l(
+                            "The first row must name the columns: %(columns)s",
+                            columns=", ".join(COLUMNS),
+                        )
+                    )
+                ],
+            )
+        ]
+    clusters = cluster_index()
+    rows, problems = [], []
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(reader, start=2):
+        data = {str(k).strip().lower(): v for k, v in raw.items() if k is not None}
+        values, messages = clean(data, clusters)
+        for key in ("udyam", "gstin"):
+            if values[key] and values[key] in seen:
+                messages.append(
+                    str(
+                        _l(
+                            "%(value)s repeats row %(row)s.",
+                            value=values[key],
+                            row=seen[values[key]],
+                        )
+                    )
+                )
+            elif values[key]:
+                seen[values[key]] = number
+        if messages:
+            problems.append(RowProblems(number, messages))
+        rows.append(values)
+    if problems or not rows:
+        return 0, problems
+    for values in rows:
+        save(values)
+    db.session.commit()
+    return len(rows), []
+
+
+KOLKATA_CLUSTERS = (
+    "Bantala (Kolkata Leather Complex)",
+    "Tiljala",
+    "Topsia",
+    "Tangra",
+    "Bagmari",
+    "Maheshtala / Budge Budge",
+)
+
+
+def load_demo(password: str) -> list[tuple[str, str]]:
+    """Kolkata's leather clusters and a few enterprises (idempotent)."""
+    for name in KOLKATA_CLUSTERS:
+        if db.session.scalar(select(Cluster).where(Cluster.name == name)) is None:
+            db.session.add(Cluster(name=name, country="IN"))
+    if db.session.scalar(select(Cluster).where(Cluster.name == "Savar (Tannery Estate)")) is None:
+        db.session.add(Cluster(name="Savar (Tannery Estate)", country="BD"))
+    db.session.commit()
+    if db.session.scalar(select(Enterprise)) is None:
+        import_csv(
+            "name,cluster,segment,udyam,gstin,women_led,employees\n"
+            "Alam Leather Craft,Tangra,footwear,UDYAM-WB-10-0012345,27AAPFU0939F1ZV,no,14\n"
+            "Shampa Bags,Tiljala,leather-goods,UDYAM-WB-10-0023456,,yes,6\n"
+            "Bantala Finishers,Bantala (Kolkata Leather Complex),tannery,,,no,40\n"
+        )
+    return []

@@ -1,0 +1,119 @@
+"""Programme officials (admins) keep the enterprise records: by hand or imported from CSV."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, Flask, abort, flash, redirect, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from ..db import db
+from ..extension import HomeLink
+from ..i18n import _, _l
+from ..security import roles_required
+from ..web import render
+from . import services
+from .models import SEGMENTS, Cluster, Enterprise
+
+if TYPE_CHECKING:
+    from ..extension import LMSState
+
+bp = Blueprint("programme", __name__)
+SEGMENT_LABELS = {
+    "tannery": _l("Tannery"),
+    "footwear": _l("Footwear"),
+    "leather-goods": _l("Leather goods"),
+    "garments": _l("Leather garments"),
+    "other": _l("Other"),
+}
+MAX_IMPORT = 2 * 1024 * 1024
+
+
+def setup(app: Flask, state: LMSState) -> None:
+    state.demo_loaders.insert(0, services.load_demo)
+    state.home_links.append(
+        HomeLink(
+            "lms.programme.enterprises",
+            _l("Enterprises"),
+            _l("The MSMEs in the programme: add, correct or import them."),
+            roles=("admin",),
+            icon="users",
+        )
+    )
+
+
+@bp.get("/programme/enterprises")
+@roles_required("admin")
+def enterprises() -> str:
+    rows = db.session.scalars(select(Enterprise).order_by(Enterprise.name)).all()
+    return render("lms/programme/enterprises.html", enterprises=rows, segments=SEGMENT_LABELS)
+
+
+def _form(enterprise: Enterprise | None) -> str | Response:
+    clusters = db.session.scalars(select(Cluster).order_by(Cluster.name)).all()
+    data = (
+        dict(request.form)
+        if request.method == "POST"
+        else {
+            "name": enterprise.name if enterprise else "",
+            "cluster": enterprise.cluster.name if enterprise and enterprise.cluster else "",
+            "segment": enterprise.segment if enterprise else "",
+            "udyam": (enterprise.udyam or "") if enterprise else "",
+            "gstin": (enterprise.gstin or "") if enterprise else "",
+            "women_led": "yes" if enterprise and enterprise.women_led else "no",
+            "employees": str(enterprise.employees or "") if enterprise else "",
+        }
+    )
+    problems: list[str] = []
+    if request.method == "POST":
+        values, problems = services.clean(data, services.cluster_index(), enterprise)
+        if not problems:
+            services.save(values, enterprise)
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("lms.programme.enterprises"))
+    return render(
+        "lms/programme/enterprise_form.html",
+        enterprise=enterprise,
+        data=data,
+        problems=problems,
+        clusters=clusters,
+        segments=SEGMENTS,
+        segment_labels=SEGMENT_LABELS,
+    )
+
+
+@bp.route("/programme/enterprises/new", methods=["GET", "POST"])
+@roles_required("admin")
+def new_enterprise() -> str | Response:
+    return _form(None)
+
+
+@bp.route("/programme/enterprises/<int:enterprise_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def edit_enterprise(enterprise_id: int) -> str | Response:
+    return _form(db.session.get(Enterprise, enterprise_id) or abort(404))
+
+
+@bp.route("/programme/enterprises/import", methods=["GET", "POST"])
+@roles_required("admin")
+def import_enterprises() -> str | Response:
+    problems: list[services.RowProblems] = []
+    if request.method == "POST":
+        upload = request.files.get("file")
+        raw = upload.read(MAX_IMPORT + 1) if upload else b""
+        if not raw or len(raw) > MAX_IMPORT:
+            flash(_("Choose a CSV file of at most 2 MB."), "error")
+        else:
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                flash(_("The file must be CSV saved as UTF-8."), "error")
+            else:
+                created, problems = services.import_csv(text)
+                if created:
+                    flash(_("%(num)s enterprises imported.", num=created), "success")
+                    return redirect(url_for("lms.programme.enterprises"))
+                flash(_("Nothing was imported: correct the rows below and try again."), "error")
+    return render("lms/programme/import.html", problems=problems, columns=services.COLUMNS)

@@ -1,0 +1,160 @@
+"""Programme records: enterprises with Udyam numbers and GSTINs checked by their real formats,
+entered by hand or imported from CSV all at once or not at all."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from lms.db import db
+from lms.programme import identifiers, services
+from lms.programme.models import Cluster, Enterprise
+from tests.conftest import csrf_token, login
+
+
+@pytest.mark.parametrize("good", ["27AAPFU0939F1ZV", "27aapfu0939f1zv", " 27AAPFU 0939F1ZV "])
+def test_a_valid_gstin(good: str) -> None:
+    assert identifiers.gstin(good) == "27AAPFU0939F1ZV"
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("27AAPFU0939F1ZW", "last character does not match"),
+        ("27AAPFU0939F1ZV1", "15 characters"),
+        ("27AAPF10939F1ZV", "15 characters"),
+        ("45AAPFU0939F1ZV", "not a state code"),
+        ("27AAPFU0939F0ZV", "15 characters"),
+    ],
+)
+def test_gstin_mistakes_are_caught(bad: str, message: str) -> None:
+    with pytest.raises(identifiers.IdentifierError, match=message):
+        identifiers.gstin(bad)
+
+
+def test_every_single_character_typo_in_a_gstin_is_caught() -> None:
+    good = "27AAPFU0939F1ZV"
+    for position in range(2, 14):
+        for char in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+            typo = good[:position] + char + good[position + 1 :]
+            if typo == good:
+                continue
+            with pytest.raises(identifiers.IdentifierError):
+                identifiers.gstin(typo)
+
+
+def test_udyam_numbers() -> None:
+    assert identifiers.udyam("udyam-wb-10-0012345") == "UDYAM-WB-10-0012345"
+    for bad in ("UDYAM-WB-10-001234", "UDYAM-W1-10-0012345", "WB-10-0012345"):
+        with pytest.raises(identifiers.IdentifierError, match="UDYAM-WB-10-0012345"):
+            identifiers.udyam(bad)
+
+
+@pytest.fixture
+def admin(app: Flask, client: FlaskClient, make_user) -> FlaskClient:  # noqa: ANN001
+    with app.app_context():
+        db.session.add_all([Cluster(name="Tangra"), Cluster(name="Tiljala")])
+        db.session.commit()
+    login(client, make_user("admin").email)
+    return client
+
+
+def test_an_admin_adds_and_corrects_an_enterprise(app, admin) -> None:  # noqa: ANN001
+    token = csrf_token(admin, "/programme/enterprises/new")
+    form = {
+        "csrf_token": token,
+        "name": "Alam Leather Craft",
+        "cluster": "Tangra",
+        "segment": "footwear",
+        "udyam": "UDYAM-WB-10-0012345",
+        "gstin": "27AAPFU0939F1ZW",
+        "women_led": "yes",
+        "employees": "14",
+    }
+    page = admin.post("/programme/enterprises/new", data=form).get_data(as_text=True)
+    assert "last character does not match" in page and 'value="Alam Leather Craft"' in page
+    with app.app_context():
+        assert db.session.query(Enterprise).count() == 0
+    response = admin.post("/programme/enterprises/new", data={**form, "gstin": "27aapfu0939f1zv"})
+    assert response.status_code == 302
+    with app.app_context():
+        saved = db.session.query(Enterprise).one()
+        assert (saved.gstin, saved.cluster.name, saved.women_led, saved.employees) == (
+            "27AAPFU0939F1ZV",
+            "Tangra",
+            True,
+            14,
+        )
+        enterprise_id = saved.id
+    assert "Alam Leather Craft" in admin.get("/programme/enterprises").get_data(as_text=True)
+    token = csrf_token(admin, f"/programme/enterprises/{enterprise_id}")
+    admin.post(
+        f"/programme/enterprises/{enterprise_id}",
+        data={**form, "csrf_token": token, "gstin": "", "employees": "15"},
+    )
+    with app.app_context():
+        assert db.session.get(Enterprise, enterprise_id).employees == 15
+
+
+CSV = (
+    "name,cluster,segment,udyam,gstin,women_led,employees\n"
+    "Alam Leather Craft,Tangra,footwear,UDYAM-WB-10-0012345,27AAPFU0939F1ZV,no,14\n"
+    "Shampa Bags,Tiljala,leather-goods,,,yes,6\n"
+)
+
+
+def _upload(client: FlaskClient, text: str):  # noqa: ANN202
+    token = csrf_token(client, "/programme/enterprises/import")
+    return client.post(
+        "/programme/enterprises/import",
+        data={"csrf_token": token, "file": (io.BytesIO(text.encode()), "enterprises.csv")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_import_reports_every_bad_row_and_saves_nothing(app, admin) -> None:  # noqa: ANN001
+    bad = CSV + (
+        "Ghost Tannery,Nowhere,tannery,UDYAM-WB-10-0012345,,maybe,many\n"
+        "=HYPERLINK(1),Tangra,spaceships,,27AAPFU0939F1ZW,no,\n"
+    )
+    page = _upload(admin, bad).get_data(as_text=True)
+    assert "Nothing was imported" in page
+    assert "Unknown cluster: Nowhere" in page and "repeats row 2" in page
+    assert "Women-led must be yes or no." in page and "Employees must be a whole number." in page
+    assert "Segment must be one of" in page and "last character does not match" in page
+    with app.app_context():
+        assert db.session.query(Enterprise).count() == 0
+
+
+def test_import_saves_every_row_when_all_are_right(app, admin) -> None:  # noqa: ANN001
+    response = _upload(admin, CSV)
+    assert response.status_code == 302
+    with app.app_context():
+        assert {e.name for e in db.session.query(Enterprise)} == {
+            "Alam Leather Craft",
+            "Shampa Bags",
+        }
+    again = _upload(admin, CSV).get_data(as_text=True)  # the same file twice: refused
+    assert "already registered for Alam Leather Craft" in again
+
+
+def test_only_admins_keep_the_records(client: FlaskClient, make_user) -> None:  # noqa: ANN001
+    login(client, make_user("trainer").email)
+    for path in (
+        "/programme/enterprises",
+        "/programme/enterprises/new",
+        "/programme/enterprises/import",
+    ):
+        assert client.get(path).status_code == 403
+
+
+def test_demo_has_the_kolkata_clusters(app: Flask) -> None:
+    with app.app_context():
+        services.load_demo("x")
+        services.load_demo("x")
+        names = {c.name for c in db.session.query(Cluster)}
+        assert {"Tangra", "Tiljala", "Bantala (Kolkata Leather Complex)"} <= names
+        assert db.session.query(Enterprise).count() == 3
