@@ -158,3 +158,63 @@ def test_demo_has_the_kolkata_clusters(app: Flask) -> None:
         names = {c.name for c in db.session.query(Cluster)}
         assert {"Tangra", "Tiljala", "Bantala (Kolkata Leather Complex)"} <= names
         assert db.session.query(Enterprise).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("typed", "country", "expected"),
+    [
+        ("98300 12345", "IN", "+919830012345"),
+        ("+91-98300-12345", "IN", "+919830012345"),
+        ("৯৮৩০০১২৩৪৫", "IN", "+919830012345"),
+        ("01712 345678", "BD", "+8801712345678"),
+        ("+880 1712 345678", "BD", "+8801712345678"),
+    ],
+)
+def test_mobile_numbers(typed: str, country: str, expected: str) -> None:
+    assert identifiers.phone(typed, country) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "country"),
+    [("12345", "IN"), ("58300 12345", "IN"), ("98300 12345", "BD"), ("01212 345678", "BD")],
+)
+def test_wrong_mobile_numbers(typed: str, country: str) -> None:
+    with pytest.raises(identifiers.IdentifierError, match="10 digits in India"):
+        identifiers.phone(typed, country)
+
+
+def test_beneficiaries_and_consent_for_social_category(app, admin) -> None:  # noqa: ANN001
+    from lms.programme.models import Beneficiary
+
+    with app.app_context():
+        enterprise = Enterprise(
+            name="Shampa Bags",
+            segment="leather-goods",
+            cluster=db.session.query(Cluster).filter_by(name="Tangra").one(),
+        )
+        db.session.add(enterprise)
+        db.session.commit()
+        enterprise_id = enterprise.id
+    url = f"/programme/enterprises/{enterprise_id}"
+    token = csrf_token(admin, url)
+    base = {
+        "csrf_token": token,
+        "name": "শম্পা দাস",
+        "gender": "female",
+        "phone": "98300 12345",
+        "preferred_language": "bn",
+    }
+    refused = admin.post(url + "/beneficiaries", data={**base, "social_category": "sc"})
+    page = admin.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "recorded only with the person&#39;s consent" in page
+    admin.post(
+        url + "/beneficiaries", data={**base, "social_category": "sc", "category_consent": "yes"}
+    )
+    admin.post(url + "/beneficiaries", data={**base, "name": "Rina", "phone": "123"})
+    with app.app_context():
+        people = db.session.query(Beneficiary).all()
+        assert [(p.name, p.social_category, p.phone) for p in people] == [
+            ("শম্পা দাস", "sc", "+919830012345")
+        ]
+    page = admin.get(url).get_data(as_text=True)
+    assert "শম্পা দাস" in page and "Scheduled Caste" in page

@@ -49,6 +49,27 @@ def gstin(value: str) -> str:
     return text
 
 
+_PHONE = {
+    "IN": re.compile(r"^(?:\+?91)?([6-9]\d{9})$"),
+    "BD": re.compile(r"^(?:\+?880|0)?(1[3-9]\d{8})$"),
+}
+_DIAL = {"IN": "+91", "BD": "+880"}
+
+
+def phone(value: str, country: str) -> str:
+    """A mobile number as ``+91XXXXXXXXXX`` / ``+8801XXXXXXXXX``, or :class:`IdentifierError`."""
+    digits = "".join(c for c in value if c.isdigit() or c == "+")
+    match = _PHONE[country].match(digits.translate(str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")))
+    if match is None:
+        raise IdentifierError(
+            _l(
+                "A mobile number has 10 digits in India (e.g. 98300 12345) "
+                "or 11 in Bangladesh (e.g. 01712 345678)."
+            )
+        )
+    return _DIAL[country] + match.group(1)
+
+
 def udyam(value: str) -> str:
     """The Udyam registration number in capitals, or :class:`IdentifierError`."""
     text = "".join(value.split()).upper()

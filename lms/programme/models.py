@@ -38,3 +38,33 @@ class Enterprise(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     cluster: Mapped[Cluster | None] = relationship(lazy="joined")
+    beneficiaries: Mapped[list[Beneficiary]] = relationship(
+        back_populates="enterprise", cascade="all, delete-orphan", order_by="Beneficiary.name"
+    )
+
+
+GENDERS = ("female", "male", "other", "not-said")
+#: Social categories, recorded only with the person's consent.
+CATEGORIES = ("sc", "st", "obc", "minority", "general")
+
+
+class Beneficiary(db.Model):
+    """A person from an enterprise who is trained by the programme."""
+
+    __tablename__ = "lms_beneficiary"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_enterprise.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(200))
+    gender: Mapped[str] = mapped_column(String(10), default="not-said")
+    #: Kept only when ``category_consent`` is true.
+    social_category: Mapped[str | None] = mapped_column(String(10))
+    category_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    preferred_language: Mapped[str] = mapped_column(String(16), default="bn")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    enterprise: Mapped[Enterprise] = relationship(back_populates="beneficiaries")

@@ -164,3 +164,48 @@ def load_demo(password: str) -> list[tuple[str, str]]:
             "Bantala Finishers,Bantala (Kolkata Leather Complex),tannery,,,no,40\n"
         )
     return []
+
+
+def add_beneficiary(enterprise: Enterprise, data: Mapping[str, Any]) -> list[str]:
+    """Add a person to ``enterprise``; returns the problems (nothing is saved if any)."""
+    from ..i18n import LOCALES
+    from .models import CATEGORIES, GENDERS, Beneficiary
+
+    problems: list[str] = []
+    name = " ".join(str(data.get("name") or "").split())[:200]
+    if not name:
+        problems.append(str(_l("Please enter a name.")))
+    gender = str(data.get("gender") or "not-said")
+    if gender not in GENDERS:
+        problems.append(str(_l("Choose a gender from the list.")))
+    consent = str(data.get("category_consent") or "") in _YES
+    category = str(data.get("social_category") or "").strip() or None
+    if category and not consent:
+        problems.append(str(_l("A social category is recorded only with the person's consent.")))
+    elif category and category not in CATEGORIES:
+        problems.append(str(_l("Choose a social category from the list.")))
+    number = str(data.get("phone") or "").strip()
+    country = enterprise.cluster.country if enterprise.cluster else "IN"
+    phone = None
+    if number:
+        try:
+            phone = identifiers.phone(number, country)
+        except identifiers.IdentifierError as exc:
+            problems.append(str(exc))
+    language = str(data.get("preferred_language") or "bn")
+    if language not in LOCALES:
+        problems.append(str(_l("Choose a language from the list.")))
+    if problems:
+        return problems
+    enterprise.beneficiaries.append(
+        Beneficiary(
+            name=name,
+            gender=gender,
+            social_category=category if consent else None,
+            category_consent=consent,
+            phone=phone,
+            preferred_language=language,
+        )
+    )
+    db.session.commit()
+    return []

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from ..db import db
 from ..extension import HomeLink
-from ..i18n import _, _l
+from ..i18n import LOCALES, _, _l
 from ..security import roles_required
 from ..web import render
 from . import services
@@ -26,6 +26,19 @@ SEGMENT_LABELS = {
     "leather-goods": _l("Leather goods"),
     "garments": _l("Leather garments"),
     "other": _l("Other"),
+}
+GENDER_LABELS = {
+    "female": _l("Woman"),
+    "male": _l("Man"),
+    "other": _l("Other"),
+    "not-said": _l("Not said"),
+}
+CATEGORY_LABELS = {
+    "sc": _l("Scheduled Caste"),
+    "st": _l("Scheduled Tribe"),
+    "obc": _l("Other Backward Class"),
+    "minority": _l("Minority community"),
+    "general": _l("General"),
 }
 MAX_IMPORT = 2 * 1024 * 1024
 
@@ -81,6 +94,9 @@ def _form(enterprise: Enterprise | None) -> str | Response:
         clusters=clusters,
         segments=SEGMENTS,
         segment_labels=SEGMENT_LABELS,
+        genders=GENDER_LABELS,
+        categories=CATEGORY_LABELS,
+        locales=LOCALES,
     )
 
 
@@ -94,6 +110,18 @@ def new_enterprise() -> str | Response:
 @roles_required("admin")
 def edit_enterprise(enterprise_id: int) -> str | Response:
     return _form(db.session.get(Enterprise, enterprise_id) or abort(404))
+
+
+@bp.post("/programme/enterprises/<int:enterprise_id>/beneficiaries")
+@roles_required("admin")
+def add_beneficiary(enterprise_id: int) -> Response:
+    enterprise = db.session.get(Enterprise, enterprise_id) or abort(404)
+    problems = services.add_beneficiary(enterprise, request.form)
+    for problem in problems:
+        flash(problem, "error")
+    if not problems:
+        flash(_("Saved."), "success")
+    return redirect(url_for("lms.programme.edit_enterprise", enterprise_id=enterprise.id))
 
 
 @bp.route("/programme/enterprises/import", methods=["GET", "POST"])
