@@ -218,3 +218,59 @@ def test_beneficiaries_and_consent_for_social_category(app, admin) -> None:  # n
         ]
     page = admin.get(url).get_data(as_text=True)
     assert "শম্পা দাস" in page and "Scheduled Caste" in page
+
+
+def test_sessions_enrolment_and_roster_attendance(app, client, make_user) -> None:  # noqa: ANN001
+    from lms.programme.models import Beneficiary, TrainingSession
+
+    with app.app_context():
+        enterprise = Enterprise(name="Shampa Bags", segment="leather-goods")
+        enterprise.beneficiaries = [Beneficiary(name=n) for n in ("Asha", "Babu", "Chandni")]
+        db.session.add(enterprise)
+        db.session.commit()
+        ids = [b.id for b in enterprise.beneficiaries]
+    login(client, make_user("trainer").email)
+    token = csrf_token(client, "/programme/sessions")
+    bad = client.post(
+        "/programme/sessions",
+        data={"csrf_token": token, "title": "Day 1", "held_on": "soon", "capacity": "2"},
+    )
+    assert "Give the date as YYYY-MM-DD." in bad.get_data(as_text=True)
+    made = client.post(
+        "/programme/sessions",
+        data={
+            "csrf_token": token,
+            "title": "GST, Tangra, day 1",
+            "held_on": "2026-12-02",
+            "venue": "Tangra community hall",
+            "capacity": "2",
+            "language": "bn",
+        },
+    )
+    url = made.headers["Location"]
+    full = client.post(
+        url, data={"csrf_token": token, "action": "enrol", "beneficiaries": [str(i) for i in ids]}
+    )
+    assert "The session has 2 places; 0 are taken." in client.get(
+        full.headers["Location"]
+    ).get_data(as_text=True)
+    client.post(
+        url,
+        data={"csrf_token": token, "action": "enrol", "beneficiaries": [str(ids[0]), str(ids[1])]},
+    )
+    client.post(url, data={"csrf_token": token, "beneficiary": str(ids[0]), "present": "1"})
+    page = client.get(url).get_data(as_text=True)
+    assert "1 present of 2 enrolled (2 places)" in page
+    assert (
+        client.post(
+            url, data={"csrf_token": token, "beneficiary": str(ids[2]), "present": "1"}
+        ).status_code
+        == 404
+    )  # not enrolled
+    client.post(url, data={"csrf_token": token, "beneficiary": str(ids[0]), "present": "0"})
+    with app.app_context():
+        session = db.session.query(TrainingSession).one()
+        assert session.present == 0 and len(session.enrolments) == 2
+    learner = app.test_client()
+    login(learner, make_user().email)
+    assert learner.get("/programme/sessions").status_code == 403

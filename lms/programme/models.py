@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, db, utcnow
@@ -68,3 +68,48 @@ class Beneficiary(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="beneficiaries")
+
+
+class TrainingSession(db.Model):
+    """A training session of the programme: where, when, who trains, which modules."""
+
+    __tablename__ = "lms_training_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[date] = mapped_column(Date)
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lms_cluster.id", ondelete="SET NULL")
+    )
+    language: Mapped[str] = mapped_column(String(16), default="bn")
+    capacity: Mapped[int] = mapped_column(Integer, default=50)
+    trainer_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    cluster: Mapped[Cluster | None] = relationship(lazy="joined")
+    enrolments: Mapped[list[Enrolment]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def present(self) -> int:
+        return sum(1 for e in self.enrolments if e.present)
+
+
+class Enrolment(db.Model):
+    """A beneficiary enrolled in a session, and whether they came (tapped on the roster)."""
+
+    __tablename__ = "lms_enrolment"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_training_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    beneficiary_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_beneficiary.id", ondelete="CASCADE"), primary_key=True
+    )
+    present: Mapped[bool] = mapped_column(Boolean, default=False)
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    session: Mapped[TrainingSession] = relationship(back_populates="enrolments")
+    beneficiary: Mapped[Beneficiary] = relationship(lazy="joined")

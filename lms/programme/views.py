@@ -47,6 +47,15 @@ def setup(app: Flask, state: LMSState) -> None:
     state.demo_loaders.insert(0, services.load_demo)
     state.home_links.append(
         HomeLink(
+            "lms.programme.sessions",
+            _l("Training sessions"),
+            _l("Plan sessions, enrol beneficiaries, tap attendance."),
+            roles=("trainer",),
+            icon="users",
+        )
+    )
+    state.home_links.append(
+        HomeLink(
             "lms.programme.enterprises",
             _l("Enterprises"),
             _l("The MSMEs in the programme: add, correct or import them."),
@@ -145,3 +154,6 @@ def import_enterprises() -> str | Response:
                     return redirect(url_for("lms.programme.enterprises"))
                 flash(_("Nothing was imported: correct the rows below and try again."), "error")
     return render("lms/programme/import.html", problems=problems, columns=services.COLUMNS)
+
+
+from . import sessions  # noqa: E402, F401  (the sessions' pages share this blueprint)

@@ -39,6 +39,10 @@ def test_no_page_breaks_the_content_security_policy(page: Any, live_server: Any)
         "/live/host",
         "/certificates",
         "/verify",
+        "/programme/enterprises",
+        "/programme/enterprises/new",
+        "/programme/enterprises/import",
+        "/programme/sessions",
     ):
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
