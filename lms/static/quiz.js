@@ -8,6 +8,7 @@
   var token = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   var pending = false;
   var sending = false;
+  var failed = false;
 
   function say(key) { state.textContent = key ? state.getAttribute("data-" + key) : ""; }
 
@@ -15,6 +16,7 @@
     if (sending) { pending = true; return; }
     sending = true;
     pending = false;
+    failed = false;
     fetch(form.getAttribute("data-autosave"), {
       method: "POST", credentials: "same-origin", body: new FormData(form),
       headers: { "X-CSRFToken": token, "X-Requested-With": "fetch" }
@@ -25,9 +27,12 @@
     }).catch(function () {
       say("offline");
       pending = true;
+      failed = true;
     }).then(function () {
       sending = false;
-      if (pending && navigator.onLine !== false) { setTimeout(send, 2000); }
+      // A change made while saving is sent at once; after a failure, retry in 2 s.
+      if (pending && !failed) { send(); }
+      else if (pending && navigator.onLine !== false) { setTimeout(send, 2000); }
     });
   }
 
