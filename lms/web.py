@@ -55,6 +55,18 @@ def register(app: Flask) -> None:
         app.register_error_handler(InternalServerError, handle_http_error)
 
 
+def set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
+    """An LMS cookie: HttpOnly, SameSite=Lax, and Secure whenever the session cookie is."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+
+
 def render(template: str, **context: Any) -> str:
     """Render an LMS template with the language, formatting and navigation helpers."""
     i18n.domain.as_default()

@@ -26,7 +26,7 @@ from ..db import db
 from ..extension import HomeLink
 from ..i18n import LOCALE_COOKIE, LOCALES, _, _l, enabled_locales, format_number, locale_code
 from ..security import login_required, roles_required, safe_next
-from ..web import render
+from ..web import render, set_cookie
 from . import services
 from .forms import PasswordForm, SettingsForm, SignInForm, UserForm, role_labels
 from .models import ADMIN, User
@@ -84,14 +84,7 @@ def recent_user_ids() -> list[int]:
 def _remember_on_tablet(response: Response, user: User) -> None:
     limit = current_app.config["LMS_RECENT_USERS"]
     ids = [user.id, *[i for i in recent_user_ids() if i != user.id]][:limit]
-    response.set_cookie(
-        RECENT_COOKIE,
-        _recent_serializer().dumps(ids),
-        max_age=30 * 24 * 3600,
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )
+    set_cookie(response, RECENT_COOKIE, _recent_serializer().dumps(ids), 30 * 24 * 3600)
 
 
 def _recent_users() -> list[User]:
@@ -223,14 +216,7 @@ def _settings_post(user: User, form: SettingsForm, password_form: PasswordForm) 
     db.session.commit()
     flash(_("Saved."), "success")
     response = redirect(url_for("lms.accounts.settings"))
-    response.set_cookie(
-        LOCALE_COOKIE,
-        user.locale,
-        max_age=365 * 24 * 3600,
-        samesite="Lax",
-        httponly=True,
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )
+    set_cookie(response, LOCALE_COOKIE, user.locale, 365 * 24 * 3600)
     return response
 
 

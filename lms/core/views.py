@@ -12,7 +12,7 @@ from .. import __version__, signals
 from ..db import db
 from ..i18n import LOCALE_COOKIE, enabled_locales
 from ..security import login_required, safe_next
-from ..web import render
+from ..web import render, set_cookie
 
 if TYPE_CHECKING:
     from ..extension import LMSState
@@ -66,14 +66,7 @@ def set_language() -> Response:
     response = redirect(target)
     if code not in enabled_locales():
         return response
-    response.set_cookie(
-        LOCALE_COOKIE,
-        code,
-        max_age=_ONE_YEAR,
-        samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-        httponly=True,
-    )
+    set_cookie(response, LOCALE_COOKIE, code, _ONE_YEAR)
     user = current_user._get_current_object() if current_user.is_authenticated else None
     if user is not None:
         user.locale = code

@@ -26,7 +26,7 @@ from ..i18n import _, _l, locale_code
 from ..quiz import services as quiz_services
 from ..quiz.bank import text_in
 from ..quiz.types import ResponseError
-from ..web import render
+from ..web import render, set_cookie
 from . import services
 from .models import LiveAnswer, LiveParticipant, LiveQuiz
 
@@ -136,14 +136,7 @@ def enter(code: str) -> str | Response:
             flash(str(REFUSALS[exc.code]), "error")
             return render("lms/live/enter.html", quiz=quiz), 400
         response = redirect(url_for("lms.live.play", code=code))
-        response.set_cookie(
-            cookie_name(quiz),
-            participant.token,
-            max_age=12 * 3600,
-            httponly=True,
-            samesite="Lax",
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
-        )
+        set_cookie(response, cookie_name(quiz), participant.token, 12 * 3600)
         return response
     return render("lms/live/enter.html", quiz=quiz)
 
