@@ -75,14 +75,25 @@ def learner_result(user: User, module_id: str, attempts: list[Attempt]) -> Learn
     )
 
 
-def results_for(user_ids: list[int], module_id: str) -> list[LearnerResult]:
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
-    attempts = db.session.scalars(
-        select(Attempt).where(Attempt.user_id.in_(user_ids), Attempt.module_id == module_id)
-    ).all()
+def _attempts_by_user(
+    user_ids: list[int] | None, module_ids: list[str]
+) -> tuple[dict[int, User], dict[int, list[Attempt]]]:
+    """The users and their attempts at ``module_ids``, in two queries whatever their number."""
+    users_query = select(User)
+    attempts_query = select(Attempt).where(Attempt.module_id.in_(module_ids))
+    if user_ids is not None:
+        users_query = users_query.where(User.id.in_(user_ids))
+        attempts_query = attempts_query.where(Attempt.user_id.in_(user_ids))
+    users = {u.id: u for u in db.session.scalars(users_query)}
     grouped: dict[int, list[Attempt]] = {uid: [] for uid in users}
-    for attempt in attempts:
-        grouped[attempt.user_id].append(attempt)
+    for attempt in db.session.scalars(attempts_query):
+        if attempt.user_id in grouped:
+            grouped[attempt.user_id].append(attempt)
+    return users, grouped
+
+
+def results_for(user_ids: list[int], module_id: str) -> list[LearnerResult]:
+    users, grouped = _attempts_by_user(user_ids, [module_id])
     return sorted(
         (learner_result(users[uid], module_id, grouped[uid]) for uid in users),
         key=lambda r: r.user.name.lower(),
@@ -173,12 +184,10 @@ class RankRow:
 def ranking(user_ids: list[int] | None, module_ids: list[str]) -> list[RankRow]:
     """Learners by mean post-test score over the modules they took; ties broken by retention,
     then gain, then earliest completion. The top 10% (rounded up) are marked for mentorship."""
-    query = select(User)
-    if user_ids is not None:
-        query = query.where(User.id.in_(user_ids))
+    users, grouped = _attempts_by_user(user_ids, module_ids)
     rows = []
-    for user in db.session.scalars(query):
-        attempts = db.session.scalars(select(Attempt).where(Attempt.user_id == user.id)).all()
+    for user_id, user in users.items():
+        attempts = grouped[user_id]
         per_module = [
             learner_result(user, m, [a for a in attempts if a.module_id == m]) for m in module_ids
         ]
