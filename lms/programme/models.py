@@ -2,13 +2,65 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..accounts.models import User
 from ..db import UTCDateTime, db, utcnow
 
 #: Enterprise segments of the leather clusters.
 SEGMENTS = ("tannery", "footwear", "leather-goods", "garments", "other")
+
+
+#: The programme's milestones, in the order they happen.
+MILESTONES = ("assessment", "content", "delivery", "retention")
+
+
+class Programme(db.Model):
+    """A funded training programme: its dates, targets and milestones."""
+
+    __tablename__ = "lms_programme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    #: At least this many sessions...
+    target_sessions: Mapped[int] = mapped_column(Integer, default=50)
+    #: ...of at least this many beneficiaries present each.
+    target_per_session: Mapped[int] = mapped_column(Integer, default=50)
+    #: Outreach targets, as fractions of beneficiaries (0.3 = 30 %).
+    target_women_share: Mapped[float] = mapped_column(Float, default=0.3)
+    target_marginalised_share: Mapped[float] = mapped_column(Float, default=0.3)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="programme",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="Milestone.due_on",
+    )
+
+
+class Milestone(db.Model):
+    """A milestone of a programme: ``assessment``, ``content``, ``delivery`` or ``retention``."""
+
+    __tablename__ = "lms_milestone"
+    __table_args__ = (UniqueConstraint("programme_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_programme.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    #: When it was reached (``None`` while open).
+    done_on: Mapped[date | None] = mapped_column(Date)
+
+    programme: Mapped[Programme] = relationship(back_populates="milestones")
 
 
 class Cluster(db.Model):
@@ -46,6 +98,8 @@ class Enterprise(db.Model):
 GENDERS = ("female", "male", "other", "not-said")
 #: Social categories, recorded only with the person's consent.
 CATEGORIES = ("sc", "st", "obc", "minority", "general")
+#: The categories counted as marginalised communities in outreach figures.
+MARGINALISED = frozenset({"sc", "st", "obc", "minority"})
 
 
 class Beneficiary(db.Model):
@@ -63,11 +117,27 @@ class Beneficiary(db.Model):
     #: Kept only when ``category_consent`` is true.
     social_category: Mapped[str | None] = mapped_column(String(10))
     category_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: When consent to record the social category was given.
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     phone: Mapped[str | None] = mapped_column(String(20))
     preferred_language: Mapped[str] = mapped_column(String(16), default="bn")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set when an admin erased the person: the row then keeps only what aggregate counts need
+    #: (no name, phone, account, category or consent).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Kept on erasure so that outreach counts stay right: women / marginalised community.
+    counted_female: Mapped[bool] = mapped_column(Boolean, default=False)
+    counted_marginalised: Mapped[bool] = mapped_column(Boolean, default=False)
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="beneficiaries")
+
+    @property
+    def is_female(self) -> bool:
+        return self.gender == "female" or self.counted_female
+
+    @property
+    def is_marginalised(self) -> bool:
+        return self.social_category in MARGINALISED or self.counted_marginalised
 
 
 class TrainingSession(db.Model):
@@ -84,13 +154,28 @@ class TrainingSession(db.Model):
     )
     language: Mapped[str] = mapped_column(String(16), default="bn")
     capacity: Mapped[int] = mapped_column(Integer, default=50)
-    trainer_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id", ondelete="SET NULL"))
+    programme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lms_programme.id", ondelete="SET NULL"), index=True
+    )
+    #: The secret in the session's attendance QR code (participants scan it to check in).
+    checkin_token: Mapped[str] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     cluster: Mapped[Cluster | None] = relationship(lazy="joined")
+    programme: Mapped[Programme | None] = relationship()
     enrolments: Mapped[list[Enrolment]] = relationship(
         back_populates="session", cascade="all, delete-orphan", lazy="selectin"
     )
+    trainers: Mapped[list[User]] = relationship(
+        secondary="lms_session_trainer", lazy="selectin", order_by="User.name"
+    )
+    module_rows: Mapped[list[SessionModule]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="SessionModule.position"
+    )
+
+    @property
+    def module_slugs(self) -> list[str]:
+        return [row.module_slug for row in self.module_rows]
 
     @property
     def present(self) -> int:
@@ -110,6 +195,127 @@ class Enrolment(db.Model):
     )
     present: Mapped[bool] = mapped_column(Boolean, default=False)
     marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: How attendance was taken: ``roster`` (the trainer tapped) or ``qr`` (the participant
+    #: scanned the session's code).
+    marked_via: Mapped[str | None] = mapped_column(String(8))
 
     session: Mapped[TrainingSession] = relationship(back_populates="enrolments")
     beneficiary: Mapped[Beneficiary] = relationship(lazy="joined")
+
+
+class SessionTrainer(db.Model):
+    __tablename__ = "lms_session_trainer"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_training_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_user.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class SessionModule(db.Model):
+    """A module taught in a session (by slug, in teaching order)."""
+
+    __tablename__ = "lms_session_module"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_training_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    module_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Assessment(db.Model):
+    """An enterprise's answers to the needs-assessment questionnaire, and the gaps they show."""
+
+    __tablename__ = "lms_assessment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_enterprise.id", ondelete="CASCADE"), index=True
+    )
+    programme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lms_programme.id", ondelete="SET NULL")
+    )
+    #: Who filled it in (the owner, or an official on their behalf).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id", ondelete="SET NULL"))
+    #: The questionnaire's ``version`` when answered.
+    version: Mapped[str] = mapped_column(String(40))
+    #: ``{question_id: chosen option id}``.
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: ``{area_id: gap}``: 0 (no gap) to 1 (the largest gap).
+    gaps: Mapped[dict[str, Any]] = mapped_column(JSON)
+    locale: Mapped[str] = mapped_column(String(16), default="bn")
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    enterprise: Mapped[Enterprise] = relationship()
+
+
+class Feedback(db.Model):
+    """End-of-session feedback from a participant or a trainer."""
+
+    __tablename__ = "lms_feedback"
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_training_session.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id", ondelete="SET NULL"))
+    #: ``participant`` or ``trainer``.
+    role: Mapped[str] = mapped_column(String(12))
+    #: ``{question_id: 1..5}``.
+    ratings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    locale: Mapped[str] = mapped_column(String(16), default="bn")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    session: Mapped[TrainingSession] = relationship()
+
+
+MENTORSHIP_STATUSES = ("proposed", "active", "completed", "declined")
+
+
+class Mentorship(db.Model):
+    """A top performer referred to a mentor."""
+
+    __tablename__ = "lms_mentorship"
+    __table_args__ = (UniqueConstraint("programme_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lms_programme.id", ondelete="CASCADE")
+    )
+    #: The mentee.
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id", ondelete="CASCADE"), index=True)
+    mentor_name: Mapped[str] = mapped_column(String(200), default="")
+    #: The mentor's organisation (a bank, an export council, an experienced entrepreneur...).
+    mentor_organisation: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(12), default="proposed")
+    #: The mentee's rank when referred.
+    rank: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+    meetings: Mapped[list[MentorMeeting]] = relationship(
+        back_populates="mentorship",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="MentorMeeting.held_on",
+    )
+
+
+class MentorMeeting(db.Model):
+    __tablename__ = "lms_mentor_meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentorship_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_mentorship.id", ondelete="CASCADE"), index=True
+    )
+    held_on: Mapped[date] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    #: What came of it (a loan applied for, a buyer met, a certification started...).
+    outcome: Mapped[str] = mapped_column(Text, default="")
+
+    mentorship: Mapped[Mentorship] = relationship(back_populates="meetings")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 
+from ..accounts.models import User
 from ..db import db
 from ..i18n import _l
 from . import identifiers
@@ -246,8 +248,10 @@ def create_session(data: Mapping[str, Any], trainer_id: int | None) -> tuple[Any
         venue=" ".join(str(data.get("venue") or "").split())[:200],
         language=language,
         cluster=cluster,
-        trainer_id=trainer_id,
+        checkin_token=secrets.token_urlsafe(12),
     )
+    if trainer_id is not None:
+        session.trainers.append(db.session.get(User, trainer_id))
     db.session.add(session)
     db.session.commit()
     return session, []
