@@ -45,6 +45,8 @@ MAX_IMPORT = 2 * 1024 * 1024
 
 def setup(app: Flask, state: LMSState) -> None:
     state.demo_loaders.insert(0, services.load_demo)
+    for part in (needs_views, feedback_views, mentorship_views, dashboard_views):
+        part.setup(app, state)
     state.home_links.append(
         HomeLink(
             "lms.programme.sessions",
@@ -156,4 +158,11 @@ def import_enterprises() -> str | Response:
     return render("lms/programme/import.html", problems=problems, columns=services.COLUMNS)
 
 
-from . import sessions  # noqa: E402, F401  (the sessions' pages share this blueprint)
+# The other programme pages share this blueprint; each part adds its home links in ``setup``.
+from . import (  # noqa: E402
+    dashboard_views,
+    feedback_views,
+    mentorship_views,
+    needs_views,
+    sessions,  # noqa: F401
+)
