@@ -230,14 +230,14 @@ def test_sessions_enrolment_and_roster_attendance(app, client, make_user) -> Non
         db.session.commit()
         ids = [b.id for b in enterprise.beneficiaries]
     login(client, make_user("trainer").email)
-    token = csrf_token(client, "/programme/sessions")
+    token = csrf_token(client, "/programme/sessions/new")
     bad = client.post(
-        "/programme/sessions",
+        "/programme/sessions/new",
         data={"csrf_token": token, "title": "Day 1", "held_on": "soon", "capacity": "2"},
     )
     assert "Give the date as YYYY-MM-DD." in bad.get_data(as_text=True)
     made = client.post(
-        "/programme/sessions",
+        "/programme/sessions/new",
         data={
             "csrf_token": token,
             "title": "GST, Tangra, day 1",

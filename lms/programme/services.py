@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 
-from ..accounts.models import User
 from ..db import db
 from ..i18n import _l
 from . import identifiers
@@ -211,84 +209,3 @@ def add_beneficiary(enterprise: Enterprise, data: Mapping[str, Any]) -> list[str
     )
     db.session.commit()
     return []
-
-
-def create_session(data: Mapping[str, Any], trainer_id: int | None) -> tuple[Any, list[str]]:
-    """A training session from form data; ``(None, problems)`` when something is wrong."""
-    import datetime as dt
-
-    from ..i18n import LOCALES
-    from .models import TrainingSession
-
-    problems: list[str] = []
-    title = " ".join(str(data.get("title") or "").split())[:200]
-    if not title:
-        problems.append(str(_l("Please enter a name.")))
-    try:
-        held_on = dt.date.fromisoformat(str(data.get("held_on") or ""))
-    except ValueError:
-        held_on = None
-        problems.append(str(_l("Give the date as YYYY-MM-DD.")))
-    capacity = str(data.get("capacity") or "50").strip()
-    if not capacity.isdigit() or not 1 <= int(capacity) <= 500:
-        problems.append(str(_l("Capacity must be a whole number from 1 to 500.")))
-    language = str(data.get("language") or "bn")
-    if language not in LOCALES:
-        problems.append(str(_l("Choose a language from the list.")))
-    cluster_name = str(data.get("cluster") or "").strip()
-    cluster = cluster_index().get(cluster_name.lower()) if cluster_name else None
-    if cluster_name and cluster is None:
-        problems.append(str(_l("Unknown cluster: %(name)s", name=cluster_name)))
-    if problems:
-        return None, problems
-    session = TrainingSession(
-        title=title,
-        held_on=held_on,
-        capacity=int(capacity),
-        venue=" ".join(str(data.get("venue") or "").split())[:200],
-        language=language,
-        cluster=cluster,
-        checkin_token=secrets.token_urlsafe(12),
-    )
-    if trainer_id is not None:
-        session.trainers.append(db.session.get(User, trainer_id))
-    db.session.add(session)
-    db.session.commit()
-    return session, []
-
-
-def enrol(session: Any, beneficiary_ids: list[int]) -> list[str]:
-    """Enrol beneficiaries, within the session's capacity; already enrolled ones are kept."""
-    from .models import Beneficiary, Enrolment
-
-    enrolled = {e.beneficiary_id for e in session.enrolments}
-    new = [i for i in dict.fromkeys(beneficiary_ids) if i not in enrolled]
-    if len(enrolled) + len(new) > session.capacity:
-        return [
-            str(
-                _l(
-                    "The session has %(capacity)s places; %(taken)s are taken.",
-                    capacity=session.capacity,
-                    taken=len(enrolled),
-                )
-            )
-        ]
-    for beneficiary_id in new:
-        if db.session.get(Beneficiary, beneficiary_id) is None:
-            return [str(_l("Choose beneficiaries from the list."))]
-        session.enrolments.append(Enrolment(beneficiary_id=beneficiary_id))
-    db.session.commit()
-    return []
-
-
-def mark(session: Any, beneficiary_id: int, present: bool) -> bool:
-    """Tap on the roster: present or not. Returns False if the person is not enrolled."""
-    from ..db import utcnow
-
-    enrolment = next((e for e in session.enrolments if e.beneficiary_id == beneficiary_id), None)
-    if enrolment is None:
-        return False
-    enrolment.present = present
-    enrolment.marked_at = utcnow()
-    db.session.commit()
-    return True

@@ -1,57 +1,172 @@
-"""Training sessions: trainers plan them, enrol beneficiaries and tap attendance on a roster."""
+"""Training sessions: trainers plan them, enrol beneficiaries, tap attendance on a roster or show
+the session's QR code for participants to check in on their tablets."""
 
 from __future__ import annotations
 
+import segno
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from ..content import services as content
 from ..db import db
-from ..i18n import LOCALES
-from ..security import roles_required
+from ..i18n import LOCALES, _, locale_code
+from ..security import login_required, roles_required
 from ..web import render
-from . import services
+from . import scope, training
 from .models import Beneficiary, Cluster, TrainingSession
 from .views import bp
 
 
-@bp.route("/programme/sessions", methods=["GET", "POST"])
-@roles_required("trainer")
-def sessions() -> str | Response:
-    if request.method == "POST":
-        session, problems = services.create_session(request.form, current_user.id)
-        if session is not None:
-            return redirect(url_for("lms.programme.training_session", session_id=session.id))
-        for problem in problems:
-            flash(problem, "error")
-    rows = db.session.scalars(select(TrainingSession).order_by(TrainingSession.held_on.desc()))
-    clusters = db.session.scalars(select(Cluster).order_by(Cluster.name)).all()
+def _session_or_404(session_id: int) -> TrainingSession:
+    return db.session.get(TrainingSession, session_id) or abort(404)
+
+
+def _may_run(session: TrainingSession) -> bool:
+    """Its trainers and admins run a session (edit it, enrol, take attendance)."""
+    return current_user.has_role("admin") or any(t.id == current_user.id for t in session.trainers)
+
+
+def _form_page(session: TrainingSession | None, data: dict, problems: list[str]) -> str:
     return render(
-        "lms/programme/sessions.html", sessions=rows.all(), clusters=clusters, locales=LOCALES
+        "lms/programme/session_form.html",
+        session=session,
+        data=data,
+        problems=problems,
+        clusters=db.session.scalars(select(Cluster).order_by(Cluster.name)).all(),
+        programmes=scope.programmes(),
+        trainers=training.trainer_choices(),
+        modules=[(m.slug, content.title(m, locale_code())) for m in content.learner_modules()],
+        locales=LOCALES,
     )
+
+
+def _session_data(session: TrainingSession | None) -> dict:
+    if session is None:
+        current = scope.current_programme()
+        return {
+            "capacity": "50",
+            "programme": str(current.id) if current else "",
+            "trainers": [str(current_user.id)],
+        }
+    return {
+        "title": session.title,
+        "held_on": session.held_on.isoformat(),
+        "venue": session.venue,
+        "cluster": session.cluster.name if session.cluster else "",
+        "language": session.language,
+        "capacity": str(session.capacity),
+        "programme": str(session.programme_id or ""),
+        "trainers": [str(t.id) for t in session.trainers],
+        "modules": session.module_slugs,
+    }
+
+
+def _posted() -> dict:
+    data: dict = request.form.to_dict()
+    data["trainers"] = request.form.getlist("trainers")
+    data["modules"] = request.form.getlist("modules")
+    return data
+
+
+@bp.get("/programme/sessions")
+@roles_required("trainer")
+def sessions() -> str:
+    filters = scope.Filters.from_args(request.args)
+    mine = request.args.get("mine") == "1"
+    if mine:
+        filters = scope.Filters(**{**filters.__dict__, "trainer_id": current_user.id})
+    rows = sorted(scope.sessions(filters), key=lambda s: (s.held_on, s.id), reverse=True)
+    return render("lms/programme/sessions.html", sessions=rows, mine=mine)
+
+
+@bp.route("/programme/sessions/new", methods=["GET", "POST"])
+@roles_required("trainer")
+def new_session() -> str | Response:
+    if request.method == "POST":
+        session, problems = training.save_session(_posted(), trainer=current_user)
+        if session is not None:
+            flash(_("Saved."), "success")
+            return redirect(url_for("lms.programme.training_session", session_id=session.id))
+        return _form_page(None, _posted(), problems)
+    return _form_page(None, _session_data(None), [])
+
+
+@bp.route("/programme/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@roles_required("trainer")
+def edit_session(session_id: int) -> str | Response:
+    session = _session_or_404(session_id)
+    if not _may_run(session):
+        abort(403)
+    if request.method == "POST":
+        saved, problems = training.save_session(_posted(), session)
+        if saved is not None:
+            flash(_("Saved."), "success")
+            return redirect(url_for("lms.programme.training_session", session_id=session.id))
+        return _form_page(session, _posted(), problems)
+    return _form_page(session, _session_data(session), [])
 
 
 @bp.route("/programme/sessions/<int:session_id>", methods=["GET", "POST"])
 @roles_required("trainer")
 def training_session(session_id: int) -> str | Response:
-    session = db.session.get(TrainingSession, session_id) or abort(404)
+    session = _session_or_404(session_id)
+    may_run = _may_run(session)
     if request.method == "POST":
+        if not may_run:
+            abort(403)
         if request.form.get("action") == "enrol":
             ids = [int(i) for i in request.form.getlist("beneficiaries") if i.isdigit()]
-            for problem in services.enrol(session, ids):
+            for problem in training.enrol(session, ids):
                 flash(problem, "error")
         else:
             person = request.form.get("beneficiary", type=int) or 0
-            if not services.mark(session, person, request.form.get("present") == "1"):
+            if not training.mark(session, person, request.form.get("present") == "1"):
                 abort(404)
         return redirect(url_for("lms.programme.training_session", session_id=session.id))
     enrolled = {e.beneficiary_id for e in session.enrolments}
-    candidates = [
-        b
-        for b in db.session.scalars(select(Beneficiary).order_by(Beneficiary.name))
-        if b.id not in enrolled
-    ]
+    query = select(Beneficiary).where(Beneficiary.erased_at.is_(None)).order_by(Beneficiary.name)
+    candidates = [b for b in db.session.scalars(query) if b.id not in enrolled] if may_run else []
+    titles = {m.slug: content.title(m, locale_code()) for m in content.learner_modules()}
     return render(
-        "lms/programme/session.html", session=session, candidates=candidates, locales=LOCALES
+        "lms/programme/session.html",
+        session=session,
+        candidates=candidates,
+        locales=LOCALES,
+        may_run=may_run,
+        titles=titles,
     )
+
+
+@bp.get("/programme/sessions/<int:session_id>/qr")
+@roles_required("trainer")
+def session_qr(session_id: int) -> str:
+    """The check-in code, large, for the projector or the trainer's tablet."""
+    session = _session_or_404(session_id)
+    if not _may_run(session):
+        abort(403)
+    url = url_for("lms.programme.checkin", token=session.checkin_token, _external=True)
+    qr = Markup(segno.make(url, error="m").svg_inline(scale=8, border=2))
+    return render("lms/programme/session_qr.html", session=session, url=url, qr=qr)
+
+
+@bp.route("/programme/checkin/<token>", methods=["GET", "POST"])
+@login_required
+def checkin(token: str) -> str | Response:
+    """A participant scanned the session's QR code: one big button says "I am here"."""
+    session = training.find_by_token(token) or abort(404)
+    problem, done = None, False
+    if request.method == "POST":
+        try:
+            training.check_in(session, current_user.id)
+            done = True
+        except training.CheckinError as exc:
+            problem = str(exc)
+    else:
+        person = training.beneficiary_of(current_user.id)
+        done = person is not None and any(
+            e.beneficiary_id == person.id and e.present for e in session.enrolments
+        )
+    return render("lms/programme/checkin.html", session=session, problem=problem, done=done)
