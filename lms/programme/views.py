@@ -53,7 +53,16 @@ def setup(app: Flask, state: LMSState) -> None:
             _l("Training sessions"),
             _l("Plan sessions, enrol beneficiaries, tap attendance."),
             roles=("trainer",),
-            icon="users",
+            icon="calendar",
+        )
+    )
+    state.home_links.append(
+        HomeLink(
+            "lms.programme.programme_list",
+            _l("Programme"),
+            _l("Dates, targets and milestones of the training programme."),
+            roles=("admin",),
+            icon="flag",
         )
     )
     state.home_links.append(
@@ -164,5 +173,6 @@ from . import (  # noqa: E402
     feedback_views,
     mentorship_views,
     needs_views,
+    programme_views,  # noqa: F401
     sessions,  # noqa: F401
 )
