@@ -4,13 +4,15 @@ privacy: who sees personal data, a beneficiary's own download, and erasure."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from lms.db import db
 from lms.programme import programmes
-from lms.programme.models import Milestone, Programme
+from lms.programme.models import Beneficiary, Cluster, Enterprise, Milestone, Programme
 from tests.conftest import csrf_token, login
 
 PROGRAMME = {
@@ -88,3 +90,129 @@ def test_only_admins_keep_the_programme(app: Flask, make_user) -> None:  # noqa:
         login(client, make_user(role).email)
         assert client.get("/programme/programmes").status_code == 403
         assert client.get("/programme/programmes/new").status_code == 403
+
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _upload(client: FlaskClient, path: str, raw: bytes, name: str):  # noqa: ANN202
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import stream_encode_multipart
+
+    token = csrf_token(client, path)
+    values = {"csrf_token": token, "file": FileStorage(io.BytesIO(raw), name)}
+    # In memory, not a temporary file (which the test client would leave open).
+    stream, length, boundary = stream_encode_multipart(values, use_tempfile=False)
+    return client.post(
+        path,
+        input_stream=stream,
+        content_length=length,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+
+@pytest.fixture
+def admin(app: Flask, client: FlaskClient, make_user) -> FlaskClient:  # noqa: ANN001
+    with app.app_context():
+        db.session.add_all(
+            [Cluster(name="Tangra", country="IN"), Cluster(name="Savar", country="BD")]
+        )
+        db.session.commit()
+    login(client, make_user("admin").email)
+    return client
+
+
+def test_enterprises_import_from_an_excel_workbook(app: Flask, admin: FlaskClient) -> None:
+    header = ["Name", "Cluster", "Segment", "Udyam", "GSTIN", "Women_led", "Employees"]
+    raw = _xlsx(
+        [
+            header,
+            ["Alam Leather Craft", "Tangra", "footwear", "UDYAM-WB-10-0012345", None, "no", 14],
+            [None] * 7,
+            ["Savar Hides", "Savar", "tannery", None, None, "yes", 40.0],
+        ]
+    )
+    response = _upload(admin, "/programme/enterprises/import", raw, "list.xlsx")
+    assert response.status_code == 302
+    with app.app_context():
+        rows = {
+            e.name: (e.cluster.name, e.employees, e.women_led) for e in db.session.query(Enterprise)
+        }
+        assert rows == {
+            "Alam Leather Craft": ("Tangra", 14, False),
+            "Savar Hides": ("Savar", 40, True),
+        }
+
+
+def test_unreadable_uploads_are_refused_clearly(app: Flask, admin: FlaskClient) -> None:
+    path = "/programme/enterprises/import"
+    cases = [
+        (
+            b"PK\x03\x04 not really a workbook",
+            "x.xlsx",
+            "could not be read as an Excel (XLSX) workbook",
+        ),
+        ("name\nশম্পা".encode("utf-16"), "x.csv", "CSV saved as UTF-8"),
+        (b"", "x.csv", "Choose a CSV or Excel (XLSX) file."),
+        (b"name\n" + b"x" * (2 * 1024 * 1024), "x.csv", "larger than 2 MB"),
+        (b"title,city\nx,y\n", "x.csv", "The first row must name the columns"),
+    ]
+    for raw, name, message in cases:
+        page = _upload(admin, path, raw, name).get_data(as_text=True)
+        assert message in page, message
+    with app.app_context():
+        assert db.session.query(Enterprise).count() == 0
+
+
+def test_beneficiaries_import_all_or_nothing(app: Flask, admin: FlaskClient) -> None:
+    with app.app_context():
+        tangra, savar = db.session.query(Cluster).order_by(Cluster.name.desc()).all()
+        db.session.add_all(
+            [
+                Enterprise(
+                    name="Shampa Bags",
+                    segment="leather-goods",
+                    cluster=tangra,
+                    udyam="UDYAM-WB-10-0023456",
+                ),
+                Enterprise(name="Savar Hides", segment="tannery", cluster=savar),
+            ]
+        )
+        db.session.commit()
+    path = "/programme/beneficiaries/import"
+    header = "enterprise,name,gender,phone,preferred_language,social_category,category_consent\n"
+    bad = header + (
+        "UDYAM-WB-10-0023456,শম্পা দাস,f,9830012345,bn,sc,yes\n"
+        "Nowhere Ltd,Rina,f,,bn,,\n"
+        "Savar Hides,আরিফ হোসেন,m,9830012345,bn_BD,,\n"
+        "Shampa Bags,Babu,robot,,xx,st,no\n"
+    )
+    page = _upload(admin, path, bad.encode(), "people.csv").get_data(as_text=True)
+    assert "Nothing was imported" in page
+    assert "Unknown enterprise: Nowhere Ltd" in page
+    assert "01" in page  # the Bangladesh number rule is named for the Savar row
+    assert "Choose a gender from the list." in page and "Choose a language from the list." in page
+    assert "recorded only with the person&#39;s consent" in page
+    with app.app_context():
+        assert db.session.query(Beneficiary).count() == 0
+    good = header + (
+        "UDYAM-WB-10-0023456,শম্পা দাস,f,9830012345,bn,sc,yes\n"
+        "savar hides,আরিফ হোসেন,m,01712345678,bn_BD,,\n"
+    )
+    assert _upload(admin, path, good.encode(), "people.csv").status_code == 302
+    with app.app_context():
+        people = {b.name: b for b in db.session.query(Beneficiary)}
+        assert people["শম্পা দাস"].social_category == "sc" and people["শম্পা দাস"].consent_at is not None
+        assert people["শম্পা দাস"].enterprise.name == "Shampa Bags"
+        assert (
+            people["আরিফ হোসেন"].phone == "+8801712345678"
+            and people["আরিফ হোসেন"].consent_at is None
+        )

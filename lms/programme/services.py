@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +10,7 @@ from sqlalchemy import select
 
 from ..db import db
 from ..i18n import _l
-from . import identifiers
+from . import identifiers, tables
 from .models import SEGMENTS, Cluster, Enterprise
 
 #: The columns of an enterprise import (a header row names them; order does not matter).
@@ -91,28 +89,23 @@ def save(values: dict[str, Any], enterprise: Enterprise | None = None) -> Enterp
     return enterprise
 
 
-def import_csv(text: str) -> tuple[int, list[RowProblems]]:
+def _check_columns(table: tables.Table, columns: tuple[str, ...]) -> list[RowProblems]:
+    required = ("enterprise", "name") if "enterprise" in columns else ("name",)
+    if all(column in table.columns for column in required):
+        return []
+    message = _l("The first row must name the columns: %(columns)s", columns=", ".join(columns))
+    return [RowProblems(1, [str(message)])]
+
+
+def import_enterprises(table: tables.Table) -> tuple[int, list[RowProblems]]:
     """Import every row or none: problems are reported row by row and nothing is saved."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if not reader.fieldnames or "name" not in [f.strip().lower() for f in reader.fieldnames]:
-        return 0, [
-            RowProblems(
-                1,
-                [
-                    str(
-                        _l(
-                            "The first row must name the columns: %(columns)s",
-                            columns=", ".join(COLUMNS),
-                        )
-                    )
-                ],
-            )
-        ]
+    problems = _check_columns(table, COLUMNS)
+    if problems:
+        return 0, problems
     clusters = cluster_index()
-    rows, problems = [], []
+    rows = []
     seen: dict[str, int] = {}
-    for number, raw in enumerate(reader, start=2):
-        data = {str(k).strip().lower(): v for k, v in raw.items() if k is not None}
+    for number, data in table.rows:
         values, messages = clean(data, clusters)
         for key in ("udyam", "gstin"):
             if values[key] and values[key] in seen:
@@ -157,55 +150,130 @@ def load_demo(password: str) -> list[tuple[str, str]]:
         db.session.add(Cluster(name="Savar (Tannery Estate)", country="BD"))
     db.session.commit()
     if db.session.scalar(select(Enterprise)) is None:
-        import_csv(
-            "name,cluster,segment,udyam,gstin,women_led,employees\n"
-            "Alam Leather Craft,Tangra,footwear,UDYAM-WB-10-0012345,27AAPFU0939F1ZV,no,14\n"
-            "Shampa Bags,Tiljala,leather-goods,UDYAM-WB-10-0023456,,yes,6\n"
-            "Bantala Finishers,Bantala (Kolkata Leather Complex),tannery,,,no,40\n"
+        import_enterprises(
+            tables.read(
+                b"name,cluster,segment,udyam,gstin,women_led,employees\n"
+                b"Alam Leather Craft,Tangra,footwear,UDYAM-WB-10-0012345,27AAPFU0939F1ZV,no,14\n"
+                b"Shampa Bags,Tiljala,leather-goods,UDYAM-WB-10-0023456,,yes,6\n"
+                b"Bantala Finishers,Bantala (Kolkata Leather Complex),tannery,,,no,40\n",
+                "demo.csv",
+            )
         )
     return []
 
 
-def add_beneficiary(enterprise: Enterprise, data: Mapping[str, Any]) -> list[str]:
-    """Add a person to ``enterprise``; returns the problems (nothing is saved if any)."""
+#: The columns of a beneficiaries import; ``enterprise`` is its Udyam number or exact name.
+BENEFICIARY_COLUMNS = (
+    "enterprise",
+    "name",
+    "gender",
+    "phone",
+    "preferred_language",
+    "social_category",
+    "category_consent",
+)
+_GENDER_WORDS = {"f": "female", "woman": "female", "m": "male", "man": "male", "": "not-said"}
+
+
+def clean_beneficiary(
+    enterprise: Enterprise, data: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """Validated beneficiary fields, and the problems found (in the current UI language)."""
     from ..i18n import LOCALES
-    from .models import CATEGORIES, GENDERS, Beneficiary
+    from .models import CATEGORIES, GENDERS
 
     problems: list[str] = []
-    name = " ".join(str(data.get("name") or "").split())[:200]
-    if not name:
+    values: dict[str, Any] = {"name": " ".join(str(data.get("name") or "").split())[:200]}
+    if not values["name"]:
         problems.append(str(_l("Please enter a name.")))
-    gender = str(data.get("gender") or "not-said")
-    if gender not in GENDERS:
+    gender = str(data.get("gender") or "").strip().lower()
+    values["gender"] = _GENDER_WORDS.get(gender, gender)
+    if values["gender"] not in GENDERS:
         problems.append(str(_l("Choose a gender from the list.")))
-    consent = str(data.get("category_consent") or "") in _YES
-    category = str(data.get("social_category") or "").strip() or None
+    consent = str(data.get("category_consent") or "").strip().lower() in _YES
+    category = str(data.get("social_category") or "").strip().lower() or None
     if category and not consent:
         problems.append(str(_l("A social category is recorded only with the person's consent.")))
     elif category and category not in CATEGORIES:
         problems.append(str(_l("Choose a social category from the list.")))
+    values["social_category"], values["category_consent"] = category, consent
     number = str(data.get("phone") or "").strip()
-    country = enterprise.cluster.country if enterprise.cluster else "IN"
-    phone = None
+    values["phone"] = None
     if number:
         try:
-            phone = identifiers.phone(number, country)
+            values["phone"] = identifiers.phone(number, _country(enterprise))
         except identifiers.IdentifierError as exc:
             problems.append(str(exc))
-    language = str(data.get("preferred_language") or "bn")
-    if language not in LOCALES:
+    values["preferred_language"] = str(data.get("preferred_language") or "bn").strip()
+    if values["preferred_language"] not in LOCALES:
         problems.append(str(_l("Choose a language from the list.")))
-    if problems:
-        return problems
+    return values, problems
+
+
+def _country(enterprise: Enterprise) -> str:
+    return enterprise.cluster.country if enterprise.cluster else "IN"
+
+
+def _new_beneficiary(enterprise: Enterprise, values: dict[str, Any]) -> None:
+    from ..db import utcnow
+    from .models import Beneficiary
+
+    consent = values["category_consent"]
     enterprise.beneficiaries.append(
         Beneficiary(
-            name=name,
-            gender=gender,
-            social_category=category if consent else None,
+            name=values["name"],
+            gender=values["gender"],
+            social_category=values["social_category"] if consent else None,
             category_consent=consent,
-            phone=phone,
-            preferred_language=language,
+            consent_at=utcnow() if consent else None,
+            phone=values["phone"],
+            preferred_language=values["preferred_language"],
         )
     )
+
+
+def add_beneficiary(enterprise: Enterprise, data: Mapping[str, Any]) -> list[str]:
+    """Add a person to ``enterprise``; returns the problems (nothing is saved if any)."""
+    values, problems = clean_beneficiary(enterprise, data)
+    if problems:
+        return problems
+    _new_beneficiary(enterprise, values)
     db.session.commit()
     return []
+
+
+def _enterprise_index() -> dict[str, Enterprise]:
+    index: dict[str, Enterprise] = {}
+    for enterprise in db.session.scalars(select(Enterprise)):
+        index.setdefault(enterprise.name.lower(), enterprise)
+        if enterprise.udyam:
+            index[enterprise.udyam.lower()] = enterprise
+    return index
+
+
+def import_beneficiaries(table: tables.Table) -> tuple[int, list[RowProblems]]:
+    """Import every row or none, like :func:`import_enterprises`."""
+    problems = _check_columns(table, BENEFICIARY_COLUMNS)
+    if problems:
+        return 0, problems
+    enterprises = _enterprise_index()
+    rows = []
+    for number, data in table.rows:
+        key = " ".join(str(data.get("enterprise") or "").split()).lower()
+        enterprise = enterprises.get(key)
+        if enterprise is None:
+            name = data.get("enterprise") or "—"
+            problems.append(
+                RowProblems(number, [str(_l("Unknown enterprise: %(name)s", name=name))])
+            )
+            continue
+        values, messages = clean_beneficiary(enterprise, data)
+        if messages:
+            problems.append(RowProblems(number, messages))
+        rows.append((enterprise, values))
+    if problems or not rows:
+        return 0, problems
+    for enterprise, values in rows:
+        _new_beneficiary(enterprise, values)
+    db.session.commit()
+    return len(rows), []

@@ -13,7 +13,7 @@ from ..extension import HomeLink
 from ..i18n import LOCALES, _, _l
 from ..security import roles_required
 from ..web import render
-from . import services
+from . import services, tables
 from .models import SEGMENTS, Cluster, Enterprise
 
 if TYPE_CHECKING:
@@ -40,7 +40,6 @@ CATEGORY_LABELS = {
     "minority": _l("Minority community"),
     "general": _l("General"),
 }
-MAX_IMPORT = 2 * 1024 * 1024
 
 
 def setup(app: Flask, state: LMSState) -> None:
@@ -144,27 +143,45 @@ def add_beneficiary(enterprise_id: int) -> Response:
     return redirect(url_for("lms.programme.edit_enterprise", enterprise_id=enterprise.id))
 
 
-@bp.route("/programme/enterprises/import", methods=["GET", "POST"])
-@roles_required("admin")
-def import_enterprises() -> str | Response:
+def _import(kind: str) -> str | Response:
+    """One page imports enterprises or beneficiaries from CSV or XLSX: all rows or none."""
+    importer, columns = IMPORTS[kind]
     problems: list[services.RowProblems] = []
     if request.method == "POST":
         upload = request.files.get("file")
-        raw = upload.read(MAX_IMPORT + 1) if upload else b""
-        if not raw or len(raw) > MAX_IMPORT:
-            flash(_("Choose a CSV file of at most 2 MB."), "error")
+        raw, name = b"", ""
+        if upload is not None:
+            raw, name = upload.read(tables.MAX_UPLOAD + 1), upload.filename or ""
+            upload.close()  # a large upload is a temporary file: close it now
+        try:
+            table = tables.read(raw, name)
+        except tables.TableError as exc:
+            flash(str(exc), "error")
         else:
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                flash(_("The file must be CSV saved as UTF-8."), "error")
-            else:
-                created, problems = services.import_csv(text)
-                if created:
-                    flash(_("%(num)s enterprises imported.", num=created), "success")
-                    return redirect(url_for("lms.programme.enterprises"))
-                flash(_("Nothing was imported: correct the rows below and try again."), "error")
-    return render("lms/programme/import.html", problems=problems, columns=services.COLUMNS)
+            created, problems = importer(table)
+            if created:
+                flash(_("%(num)s rows imported.", num=created), "success")
+                return redirect(url_for("lms.programme.enterprises"))
+            flash(_("Nothing was imported: correct the rows below and try again."), "error")
+    return render("lms/programme/import.html", problems=problems, columns=columns, kind=kind)
+
+
+IMPORTS = {
+    "enterprises": (services.import_enterprises, services.COLUMNS),
+    "beneficiaries": (services.import_beneficiaries, services.BENEFICIARY_COLUMNS),
+}
+
+
+@bp.route("/programme/enterprises/import", methods=["GET", "POST"])
+@roles_required("admin")
+def import_enterprises() -> str | Response:
+    return _import("enterprises")
+
+
+@bp.route("/programme/beneficiaries/import", methods=["GET", "POST"])
+@roles_required("admin")
+def import_beneficiaries() -> str | Response:
+    return _import("beneficiaries")
 
 
 # The other programme pages share this blueprint; each part adds its home links in ``setup``.
