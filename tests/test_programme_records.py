@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from lms.certificates import codes
 from lms.db import db
 from lms.programme import programmes
 from lms.programme.models import Beneficiary, Cluster, Enterprise, Milestone, Programme
@@ -216,3 +217,152 @@ def test_beneficiaries_import_all_or_nothing(app: Flask, admin: FlaskClient) -> 
             people["আরিফ হোসেন"].phone == "+8801712345678"
             and people["আরিফ হোসেন"].consent_at is None
         )
+
+
+CODE = codes.new_code()
+
+
+@pytest.fixture
+def linked(app: Flask, make_user) -> dict:  # noqa: ANN001
+    """A beneficiary with consent, a phone, an account, attendance and a certificate."""
+    from lms.certificates.models import Certificate
+    from lms.programme.models import Enrolment, TrainingSession
+
+    owner = make_user(name="Shampa Das", email="shampa@example.org")
+    with app.app_context():
+        enterprise = Enterprise(name="Shampa Bags", segment="leather-goods")
+        person = Beneficiary(
+            name="Shampa Das",
+            gender="female",
+            social_category="sc",
+            category_consent=True,
+            consent_at=dt.datetime(2026, 9, 2, tzinfo=dt.UTC),
+            phone="+919830012345",
+            user_id=owner.id,
+        )
+        enterprise.beneficiaries = [person]
+        session = TrainingSession(
+            title="GST day 1",
+            held_on=dt.date(2026, 10, 1),
+            checkin_token="t1",
+            enrolments=[Enrolment(beneficiary=person, present=True, marked_via="qr")],
+        )
+        db.session.add_all([enterprise, session])
+        db.session.add(
+            Certificate(
+                code=CODE,
+                user_id=owner.id,
+                kind="module",
+                achievement_id="gst-vat",
+                titles={"en": "GST"},
+                holder_name="Shampa Das",
+                enterprise="Shampa Bags",
+                score_band="pass",
+                kid="k",
+                credential_jwt="a.b.c",
+            )
+        )
+        db.session.commit()
+        return {"owner": owner, "person": person.id, "enterprise": enterprise.id}
+
+
+def test_an_admin_links_a_beneficiary_to_an_account(app: Flask, admin: FlaskClient, linked) -> None:  # noqa: ANN001
+    with app.app_context():
+        other = Beneficiary(name="Babu", enterprise_id=linked["enterprise"])
+        db.session.add(other)
+        db.session.commit()
+        other_id = other.id
+    url = f"/programme/enterprises/{linked['enterprise']}"
+    token = csrf_token(admin, url)
+    taken = admin.post(
+        f"/programme/beneficiaries/{other_id}/account",
+        data={"csrf_token": token, "email": "shampa@example.org"},
+    )
+    assert "already linked to Shampa Das" in admin.get(taken.headers["Location"]).get_data(
+        as_text=True
+    )
+    unknown = admin.post(
+        f"/programme/beneficiaries/{other_id}/account",
+        data={"csrf_token": token, "email": "x@y.org"},
+    )
+    assert "No account has this e-mail address." in admin.get(unknown.headers["Location"]).get_data(
+        as_text=True
+    )
+    page = admin.get(url).get_data(as_text=True)
+    assert "shampa@example.org" in page and "+919830012345" in page
+    assert "Consent given on" in page
+
+
+def test_a_person_downloads_their_own_data(app: Flask, client: FlaskClient, linked) -> None:  # noqa: ANN001
+    assert client.get("/programme/my-data.json").status_code == 302
+    login(client, linked["owner"].email)
+    response = client.get("/programme/my-data.json")
+    assert "attachment" in response.headers["Content-Disposition"]
+    data = response.get_json()
+    assert data["account"]["email"] == "shampa@example.org"
+    person = data["beneficiary"]
+    assert (person["phone"], person["social_category"], person["enterprise"]) == (
+        "+919830012345",
+        "sc",
+        "Shampa Bags",
+    )
+    assert person["consent_given_at"].startswith("2026-09-02")
+    assert person["sessions"] == [
+        {"session": "GST day 1", "date": "2026-10-01", "present": True, "checked_in": "qr"}
+    ]
+    assert data["certificates"][0]["code"] == CODE
+    record = client.get("/my/record").get_data(as_text=True)
+    assert "GST day 1" in record and "/programme/my-data.json" in record
+
+
+def test_erasure_keeps_only_anonymous_counts(app: Flask, admin: FlaskClient, linked) -> None:  # noqa: ANN001
+    from lms.certificates.models import Certificate
+    from lms.programme.models import TrainingSession
+
+    url = f"/programme/beneficiaries/{linked['person']}/erase"
+    token = csrf_token(admin, f"/programme/enterprises/{linked['enterprise']}")
+    unconfirmed = admin.post(url, data={"csrf_token": token})
+    assert "Tick the box" in admin.get(unconfirmed.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Beneficiary, linked["person"]).erased_at is None
+    admin.post(url, data={"csrf_token": token, "confirm": "erase"})
+    with app.app_context():
+        person = db.session.get(Beneficiary, linked["person"])
+        assert (
+            person.name,
+            person.phone,
+            person.social_category,
+            person.user_id,
+            person.consent_at,
+        ) == ("", None, None, None, None)
+        assert person.is_female and person.is_marginalised  # still counted, anonymously
+        assert db.session.query(TrainingSession).one().present == 1
+        certificate = db.session.query(Certificate).one()
+        assert certificate.status() == "revoked" and certificate.holder_name == ""
+        assert certificate.credential_jwt == ""
+    page = admin.get(f"/programme/enterprises/{linked['enterprise']}").get_data(as_text=True)
+    assert "Shampa Das" not in page and "+919830012345" not in page and "(erased)" in page
+    owner = app.test_client()
+    login(owner, "shampa@example.org")  # the account cannot sign in any more
+    assert owner.get("/programme/my-data.json").status_code == 302
+    verify = app.test_client().get(f"/verify/{CODE}.json").get_json()
+    assert verify["status"] == "revoked" and verify["credential"] is None
+    assert app.test_client().get(f"/verify/{CODE}.jwt").status_code == 404
+
+
+def test_only_admins_erase_or_link(app: Flask, linked, make_user) -> None:  # noqa: ANN001
+    client = app.test_client()
+    login(client, make_user("trainer").email)
+    token = csrf_token(client, "/programme/sessions")
+    for path in (
+        f"/programme/beneficiaries/{linked['person']}/erase",
+        f"/programme/beneficiaries/{linked['person']}/account",
+    ):
+        assert (
+            client.post(
+                path, data={"csrf_token": token, "confirm": "erase", "email": "a@b.org"}
+            ).status_code
+            == 403
+        )
+    with app.app_context():
+        assert db.session.get(Beneficiary, linked["person"]).erased_at is None
