@@ -48,6 +48,13 @@ class LMSState:
     module_panels: list[Callable[..., Any]] = field(default_factory=list)
     #: Extra content-checker checks ``(library, module) -> problems``, e.g. for quiz files.
     content_checks: list[Callable[..., Any]] = field(default_factory=list)
+    #: Kinds of learner groups (``lms.groups.LearnerGroups``) that results, the ranking and
+    #: certificate issuing can be narrowed to, e.g. the programme's training sessions.
+    learner_groups: list[Any] = field(default_factory=list)
+    #: Functions ``(user) -> enterprise name | None`` asked, in order, for the enterprise a
+    #: certificate names (the programme answers from its enterprise records); the account's own
+    #: ``enterprise_name`` is the fallback.
+    enterprise_resolvers: list[Callable[..., str | None]] = field(default_factory=list)
 
 
 def state() -> LMSState:

@@ -254,8 +254,10 @@ def test_learner_downloads_a_shaped_bengali_pdf(app, client, make_user) -> None:
     assert stranger.get(f"/certificates/{certificate.code}.pdf").status_code == 404
 
 
-def test_admin_revokes_and_issues_for_a_cohort(app, client, make_user) -> None:  # noqa: ANN001
-    from lms.quiz.models import Cohort, CohortMember
+def test_admin_revokes_and_issues_for_a_group(app, client, make_user) -> None:  # noqa: ANN001
+    from datetime import date
+
+    from lms.programme.models import Beneficiary, Enrolment, Enterprise, TrainingSession
 
     learner = make_user()
     with app.app_context():
@@ -264,8 +266,17 @@ def test_admin_revokes_and_issues_for_a_cohort(app, client, make_user) -> None: 
         for entry in attempt.items:
             quiz.save_answer(attempt, entry["id"], RIGHT[entry["id"]])
         quiz.submit(attempt)
-        cohort = Cohort(name="Bantala", members=[CohortMember(user_id=learner.id)])
-        db.session.add(cohort)
+        person = Beneficiary(name="Asha", user_id=learner.id)
+        db.session.add(
+            Enterprise(name="Bantala Finishers", segment="tannery", beneficiaries=[person])
+        )
+        session = TrainingSession(
+            title="Bantala day 1",
+            held_on=date(2026, 10, 1),
+            checkin_token="t",
+            enrolments=[Enrolment(beneficiary=person, present=True)],
+        )
+        db.session.add(session)
         db.session.commit()
         # Reading recorded without the signal (e.g. imported): bulk issuing catches up.
         from lms.content.models import ReadingProgress
@@ -282,12 +293,17 @@ def test_admin_revokes_and_issues_for_a_cohort(app, client, make_user) -> None: 
             )
         )
         db.session.commit()
-        cohort_id = cohort.id
+        session_id = session.id
     login(client, make_user("admin").email)
-    post(client, "/certificates/admin", {"action": "issue", "cohort": str(cohort_id)})
+    refused = post(client, "/certificates/admin", {"action": "issue", "group": "session:999"})
+    assert "Choose learners from the list." in client.get(refused.headers["Location"]).get_data(
+        as_text=True
+    )
+    post(client, "/certificates/admin", {"action": "issue", "group": f"session:{session_id}"})
     with app.app_context():
         certificate = services.find(learner.id, "module", "tanning")
         assert certificate is not None
+        assert certificate.enterprise == "Bantala Finishers"  # from the enterprise records
         code = certificate.code
     token = csrf_token(client, "/certificates/admin")
     refused = client.post(

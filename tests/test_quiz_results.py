@@ -1,11 +1,12 @@
-"""Trainers' results: gain and retention per learner and cohort, item analysis, ranking, cohorts."""
+"""Trainers' results: gain and retention per learner and group, item analysis, ranking, and
+results narrowed to a programme or a training session."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,8 @@ from flask import Flask
 from lms.db import db
 from lms.quiz import results as res
 from lms.quiz import services
-from lms.quiz.models import Attempt, Cohort, CohortMember
-from tests.conftest import csrf_token, login, post, write_module
+from lms.quiz.models import Attempt
+from tests.conftest import login, write_module
 from tests.quiz_bank import QUIZ_YAML, RIGHT
 
 
@@ -48,7 +49,7 @@ def test_gain_and_retention_formulas() -> None:
     assert res.retention_ratio(0, 60) is None
 
 
-def test_results_per_learner_and_cohort(app, make_user) -> None:  # noqa: ANN001
+def test_results_per_learner_and_group(app, make_user) -> None:  # noqa: ANN001
     a, b = make_user(name="Asha"), make_user(name="Bikash")
     past = datetime.now(UTC) - timedelta(days=40)
     take(app, a.id, "pre", 1, past)  # 33%
@@ -88,7 +89,7 @@ def test_trainer_results_page_and_csv(app, client, make_user) -> None:  # noqa: 
 def test_learners_cannot_see_results(client, make_user) -> None:  # noqa: ANN001
     learner = make_user()
     login(client, learner.email)
-    for path in ("/quiz/results", "/quiz/ranking", "/quiz/cohorts", "/quiz/analysis/tanning"):
+    for path in ("/quiz/results", "/quiz/ranking", "/quiz/analysis/tanning"):
         assert client.get(path).status_code == 403, path
 
 
@@ -143,24 +144,42 @@ def test_ranking_page_and_csv(app, client, make_user) -> None:  # noqa: ANN001
     assert rows[1][-1] == "yes"
 
 
-def test_cohorts_group_learners(app, client, make_user) -> None:  # noqa: ANN001
+def test_results_and_ranking_for_a_session_or_a_programme(app, client, make_user) -> None:  # noqa: ANN001
+    from lms.programme.models import Beneficiary, Enrolment, Enterprise, Programme, TrainingSession
+
     a, b, outsider = make_user(name="A"), make_user(name="B"), make_user(name="Outsider")
-    take(app, outsider.id, "post", 3)
-    trainer = make_user("trainer")
-    login(client, trainer.email)
-    created = post(client, "/quiz/cohorts", {"name": "Tangra, November"})
-    cohort_url = created.headers["Location"]
-    token = csrf_token(client, cohort_url)
-    refused = client.post(
-        cohort_url, data={"csrf_token": token, "emails": f"{a.email}\nnobody@example.org"}
-    )
-    assert "No account for: nobody@example.org. Nothing was changed." in refused.get_data(
+    for user in (a, b, outsider):
+        take(app, user.id, "post", 3)
+    with app.app_context():
+        programme = Programme(
+            name="Leather 2026", starts_on=date(2026, 9, 1), ends_on=date(2026, 12, 31)
+        )
+        people = [Beneficiary(name=u.name, user_id=u.id) for u in (a, b)]
+        db.session.add(Enterprise(name="Shampa Bags", segment="footwear", beneficiaries=people))
+        session = TrainingSession(
+            title="GST day 1",
+            held_on=date(2026, 10, 1),
+            checkin_token="t",
+            programme=programme,
+            enrolments=[
+                Enrolment(beneficiary=people[0], present=True),
+                Enrolment(beneficiary=people[1]),
+            ],
+        )
+        db.session.add(session)
+        db.session.commit()
+        session_id, programme_id = session.id, programme.id
+    login(client, make_user("trainer").email)
+    page = client.get(f"/quiz/results?module=tanning&group=session:{session_id}").get_data(
         as_text=True
     )
-    client.post(cohort_url, data={"csrf_token": token, "emails": f"{a.email}\n{b.email}"})
-    with app.app_context():
-        cohort = db.session.query(Cohort).one()
-        assert {m.user_id for m in cohort.members} == {a.id, b.id}
-        assert db.session.query(CohortMember).count() == 2
-    page = client.get(f"/quiz/results?module=tanning&cohort={cohort.id}").get_data(as_text=True)
-    assert "Outsider" not in page and ">A<" in page
+    assert "Outsider" not in page and ">A<" in page and ">B<" in page
+    assert "GST day 1" in page and "Leather 2026" in page  # the menu offers both kinds of group
+    # A programme counts those present at its sessions.
+    data = client.get(f"/quiz/ranking?group=programme:{programme_id}&format=csv").get_data(
+        as_text=True
+    )
+    names = [row[1] for row in csv.reader(io.StringIO(data.lstrip("\ufeff")))][1:]
+    assert names == ["A"]
+    assert client.get("/quiz/results?group=session:999").status_code == 404
+    assert client.get("/quiz/ranking?group=nonsense").status_code == 404

@@ -13,6 +13,7 @@ from .. import signals
 from ..accounts.models import User
 from ..content import services as content
 from ..db import db, utcnow
+from ..extension import state
 from ..i18n import N_, gettext_in
 from ..quiz.models import Attempt
 from . import codes, credential, keys
@@ -193,7 +194,7 @@ def _issue(
         achievement_id=achievement_id,
         titles=titles,
         holder_name=user.name,
-        enterprise=user.enterprise_name or None,
+        enterprise=enterprise_of(user),
         score_percent=percent,
         score_band=band,
         issued_at=now,
@@ -210,6 +211,15 @@ def _issue(
         return find(user_id, kind, achievement_id)
     signals.certificate_issued.send(current_app._get_current_object(), certificate=certificate)
     return certificate
+
+
+def enterprise_of(user: User) -> str | None:
+    """The enterprise a certificate names: from the records (see ``enterprise_resolvers``),
+    else what the account says."""
+    for resolve in state().enterprise_resolvers:
+        if name := resolve(user):
+            return name
+    return user.enterprise_name or None
 
 
 def _subject_uuid(user: User) -> str:

@@ -21,11 +21,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from .. import signals
+from .. import groups, signals
 from ..db import db
 from ..extension import HomeLink
 from ..i18n import LOCALES, _, _l, locale_code
-from ..quiz.models import Cohort
 from ..security import login_required, roles_required
 from ..web import render
 from . import credential, keys, services
@@ -55,7 +54,7 @@ def setup(app: Flask, state: LMSState) -> None:
         HomeLink(
             "lms.certificates.admin",
             _l("Certificates"),
-            _l("Issue for a cohort, revoke, see every certificate."),
+            _l("Issue what learners earned, revoke, see every certificate."),
             roles=("admin",),
             icon="award",
         )
@@ -118,14 +117,19 @@ def verify_json(code: str) -> tuple[Response, int] | Response:
         status=certificate.status(),
         revoked_at=certificate.revoked_at.isoformat() if certificate.revoked_at else None,
         revocation_reason=certificate.revocation_reason,
-        credential=credential.payload(certificate.credential_jwt),
-        credential_jwt=certificate.credential_jwt,
+        # An erased holder's credential is no longer kept: only its revocation is.
+        credential=credential.payload(certificate.credential_jwt)
+        if certificate.credential_jwt
+        else None,
+        credential_jwt=certificate.credential_jwt or None,
     )
 
 
 @bp.get("/verify/<code>.jwt")
 def download_credential(code: str) -> Response:
     certificate = services.by_code(code) or abort(404)
+    if not certificate.credential_jwt:
+        abort(404)
     response = current_app.response_class(certificate.credential_jwt, mimetype="application/jwt")
     response.headers["Content-Disposition"] = f'attachment; filename="{certificate.code}.jwt"'
     return response
@@ -218,11 +222,10 @@ def admin() -> str | Response:
     if request.method == "POST":
         return _admin_post()
     rows = db.session.scalars(select(Certificate).order_by(Certificate.issued_at.desc())).all()
-    cohorts = db.session.scalars(select(Cohort).order_by(Cohort.name)).all()
     return render(
         "lms/certificates/admin.html",
         certificates=rows,
-        cohorts=cohorts,
+        groups=groups.options(),
         status_labels=STATUS_LABELS,
         title=_titles_for,
     )
@@ -240,11 +243,12 @@ def _admin_post() -> Response:
             services.revoke(certificate, reason)
             flash(_("Certificate %(code)s is revoked.", code=certificate.code), "success")
     elif request.form.get("action") == "issue":
-        cohort = db.session.get(Cohort, request.form.get("cohort", type=int) or 0)
-        if cohort is None:
-            flash(_("Choose a cohort."), "error")
+        try:
+            members = groups.members(request.form.get("group"))
+        except LookupError:
+            flash(_("Choose learners from the list."), "error")
         else:
-            issued = services.issue_for([m.user_id for m in cohort.members])
+            issued = services.issue_for(members if members is not None else groups.all_learners())
             flash(_("%(num)s new certificates issued.", num=len(issued)), "success")
     return redirect(url_for("lms.certificates.admin"))
 

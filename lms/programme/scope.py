@@ -119,3 +119,38 @@ def current_programme() -> Programme | None:
     today = date.today()
     running = [p for p in programmes() if p.starts_on <= today <= p.ends_on]
     return running[0] if running else next(iter(programmes()), None)
+
+
+def learner_groups() -> list[Any]:
+    """The programme's learner groups for results, the ranking and certificate issuing:
+    a programme's learners (present at any of its sessions) and a session's enrolled learners."""
+    from ..groups import LearnerGroups
+    from ..i18n import _l, format_date
+
+    def programme_members(programme_id: int) -> list[int] | None:
+        if db.session.get(Programme, programme_id) is None:
+            return None
+        return learner_ids(Filters(programme_id=programme_id))
+
+    def session_members(session_id: int) -> list[int] | None:
+        session = db.session.get(TrainingSession, session_id)
+        if session is None:
+            return None
+        ids = {e.beneficiary.user_id for e in session.enrolments}
+        return sorted(i for i in ids if i is not None)
+
+    def session_choices() -> list[tuple[int, str]]:
+        rows = db.session.scalars(
+            select(TrainingSession).order_by(TrainingSession.held_on.desc(), TrainingSession.id)
+        )
+        return [(s.id, f"{format_date(s.held_on)} · {s.title}") for s in rows]
+
+    return [
+        LearnerGroups(
+            "programme",
+            _l("Programme"),
+            lambda: [(p.id, p.name) for p in programmes()],
+            programme_members,
+        ),
+        LearnerGroups("session", _l("Training session"), session_choices, session_members),
+    ]

@@ -8,13 +8,14 @@ from flask import Blueprint, Flask, abort, flash, redirect, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from ..accounts.models import User
 from ..db import db
 from ..extension import HomeLink
 from ..i18n import LOCALES, _, _l
 from ..security import roles_required
 from ..web import render
-from . import services, tables
-from .models import SEGMENTS, Cluster, Enterprise
+from . import scope, services, tables
+from .models import SEGMENTS, Beneficiary, Cluster, Enterprise
 
 if TYPE_CHECKING:
     from ..extension import LMSState
@@ -44,6 +45,9 @@ CATEGORY_LABELS = {
 
 def setup(app: Flask, state: LMSState) -> None:
     state.demo_loaders.insert(0, services.load_demo)
+    state.record_sections.append(programme_views.record_section)
+    state.learner_groups.extend(scope.learner_groups())
+    state.enterprise_resolvers.append(_enterprise_of)
     for part in (needs_views, feedback_views, mentorship_views, dashboard_views):
         part.setup(app, state)
     state.home_links.append(
@@ -114,9 +118,24 @@ def _form(enterprise: Enterprise | None) -> str | Response:
         segments=SEGMENTS,
         segment_labels=SEGMENT_LABELS,
         genders=GENDER_LABELS,
+        accounts=_accounts(enterprise),
         categories=CATEGORY_LABELS,
         locales=LOCALES,
     )
+
+
+def _enterprise_of(user: User) -> str | None:
+    """A certificate names the enterprise of the beneficiary record the account is linked to."""
+    person = db.session.scalar(
+        select(Beneficiary).where(Beneficiary.user_id == user.id, Beneficiary.erased_at.is_(None))
+    )
+    return person.enterprise.name if person is not None else None
+
+
+def _accounts(enterprise: Enterprise | None) -> dict[int, User]:
+    """The sign-in accounts linked to the enterprise's beneficiaries."""
+    ids = [b.user_id for b in enterprise.beneficiaries if b.user_id] if enterprise else []
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
 @bp.route("/programme/enterprises/new", methods=["GET", "POST"])
@@ -172,6 +191,16 @@ IMPORTS = {
 }
 
 
+@bp.post("/programme/beneficiaries/<int:beneficiary_id>/account")
+@roles_required("admin")
+def link_account(beneficiary_id: int) -> Response:
+    """Link a beneficiary to the sign-in account they use on the tablets."""
+    person = db.session.get(Beneficiary, beneficiary_id) or abort(404)
+    problem = services.link_account(person, request.form.get("email", ""))
+    flash(problem or _("Saved."), "error" if problem else "success")
+    return redirect(url_for("lms.programme.edit_enterprise", enterprise_id=person.enterprise_id))
+
+
 @bp.route("/programme/enterprises/import", methods=["GET", "POST"])
 @roles_required("admin")
 def import_enterprises() -> str | Response:
@@ -190,6 +219,6 @@ from . import (  # noqa: E402
     feedback_views,
     mentorship_views,
     needs_views,
-    programme_views,  # noqa: F401
+    programme_views,
     sessions,  # noqa: F401
 )

@@ -65,30 +65,3 @@ class Answer(db.Model):
     mark: Mapped[float | None] = mapped_column(Float)
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
-
-
-class Cohort(db.Model):
-    """A training cohort: the learners trained together, whose results are compared."""
-
-    __tablename__ = "lms_cohort"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    members: Mapped[list[CohortMember]] = relationship(
-        back_populates="cohort", cascade="all, delete-orphan", lazy="selectin"
-    )
-
-
-class CohortMember(db.Model):
-    __tablename__ = "lms_cohort_member"
-
-    cohort_id: Mapped[int] = mapped_column(
-        ForeignKey("lms_cohort.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("lms_user.id", ondelete="CASCADE"), primary_key=True
-    )
-
-    cohort: Mapped[Cohort] = relationship(back_populates="members")

@@ -1,4 +1,5 @@
-"""Trainers: cohorts, results with gain and retention, item analysis, top performers."""
+"""Trainers: results with gain and retention, item analysis, top performers; each for every
+learner or one group (a programme, a training session...)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,17 @@ import csv
 import io
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
-from sqlalchemy import select
+from flask import abort, request
 from werkzeug.wrappers import Response
 
-from ..accounts.models import User
-from ..accounts.services import find_user
+from .. import groups
 from ..content import services as content
-from ..db import db
-from ..i18n import _, _l, format_number, format_percent, locale_code
+from ..i18n import _l, format_number, format_percent, locale_code
 from ..security import roles_required
 from ..web import render
 from . import results as res
 from . import services
 from .bank import KINDS, text_in
-from .models import Cohort, CohortMember
 from .views import KIND_LABELS, bp
 
 FLAG_LABELS = {
@@ -40,17 +37,11 @@ def _titles() -> dict[str, str]:
     return {m.slug: content.title(m, locale_code()) for m in _modules()}
 
 
-def _cohort_user_ids(cohort_id: int | None) -> list[int] | None:
-    if not cohort_id:
-        return None
-    cohort = db.session.get(Cohort, cohort_id) or abort(404)
-    return [m.user_id for m in cohort.members]
-
-
-def _all_learner_ids() -> list[int]:
-    from ..accounts.models import UserRole
-
-    return list(db.session.scalars(select(UserRole.user_id).where(UserRole.role == "learner")))
+def _group_user_ids(value: str | None) -> list[int] | None:
+    try:
+        return groups.members(value)
+    except LookupError:
+        abort(404)
 
 
 @bp.get("/quiz/results")
@@ -58,12 +49,11 @@ def _all_learner_ids() -> list[int]:
 def results() -> str | Response:
     modules = _modules()
     slug = request.args.get("module") or (modules[0].slug if modules else "")
-    cohort_id = request.args.get("cohort", type=int)
-    user_ids = _cohort_user_ids(cohort_id)
-    rows = res.results_for(user_ids if user_ids is not None else _all_learner_ids(), slug)
+    group = request.args.get("group") or ""
+    user_ids = _group_user_ids(group)
+    rows = res.results_for(user_ids if user_ids is not None else groups.all_learners(), slug)
     if request.args.get("format") == "csv":
         return _results_csv(slug, rows)
-    cohorts = db.session.scalars(select(Cohort).order_by(Cohort.name)).all()
     return render(
         "lms/quiz/results.html",
         titles=_titles(),
@@ -71,8 +61,8 @@ def results() -> str | Response:
         slug=slug,
         rows=rows,
         summary=res.summarise(rows),
-        cohorts=cohorts,
-        cohort_id=cohort_id,
+        groups=groups.options(),
+        group=group,
     )
 
 
@@ -178,8 +168,8 @@ def _num(value: float | None) -> str:
 @bp.get("/quiz/ranking")
 @roles_required("trainer")
 def ranking() -> str | Response:
-    cohort_id = request.args.get("cohort", type=int)
-    rows = res.ranking(_cohort_user_ids(cohort_id), [m.slug for m in _modules()])
+    group = request.args.get("group") or ""
+    rows = res.ranking(_group_user_ids(group), [m.slug for m in _modules()])
     if request.args.get("format") == "csv":
         return csv_response(
             "top-performers.csv",
@@ -207,51 +197,4 @@ def ranking() -> str | Response:
                 for r in rows
             ],
         )
-    cohorts = db.session.scalars(select(Cohort).order_by(Cohort.name)).all()
-    return render("lms/quiz/ranking.html", rows=rows, cohorts=cohorts, cohort_id=cohort_id)
-
-
-@bp.route("/quiz/cohorts", methods=["GET", "POST"])
-@roles_required("trainer")
-def cohorts() -> str | Response:
-    if request.method == "POST":
-        name = request.form.get("name", "").strip()
-        if not name or len(name) > 200:
-            flash(_("Please enter a name."), "error")
-        else:
-            cohort = Cohort(name=name)
-            db.session.add(cohort)
-            db.session.commit()
-            return redirect(url_for("lms.quiz.cohort", cohort_id=cohort.id))
-    rows = db.session.scalars(select(Cohort).order_by(Cohort.name)).all()
-    return render("lms/quiz/cohorts.html", cohorts=rows)
-
-
-@bp.route("/quiz/cohorts/<int:cohort_id>", methods=["GET", "POST"])
-@roles_required("trainer")
-def cohort(cohort_id: int) -> str | Response:
-    cohort = db.session.get(Cohort, cohort_id) or abort(404)
-    text = ""
-    if request.method == "POST":
-        text = request.form.get("emails", "")
-        emails = [e.strip() for e in text.replace(",", "\n").splitlines() if e.strip()]
-        users = [(e, find_user(e)) for e in emails]
-        unknown = [e for e, u in users if u is None]
-        if unknown:
-            flash(
-                _("No account for: %(emails)s. Nothing was changed.", emails=", ".join(unknown)),
-                "error",
-            )
-        else:
-            cohort.members = [
-                CohortMember(user_id=u.id) for u in {u.id: u for _e, u in users if u}.values()
-            ]
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("lms.quiz.cohort", cohort_id=cohort.id))
-    members = db.session.scalars(
-        select(User).where(User.id.in_([m.user_id for m in cohort.members])).order_by(User.name)
-    ).all()
-    if not text:
-        text = "\n".join(u.email for u in members)
-    return render("lms/quiz/cohort.html", cohort=cohort, members=members, emails=text)
+    return render("lms/quiz/ranking.html", rows=rows, groups=groups.options(), group=group)

@@ -63,13 +63,6 @@ def setup(app: Flask, state: LMSState) -> None:
                 icon="chart",
             ),
             HomeLink(
-                "lms.quiz.cohorts",
-                _l("Cohorts"),
-                _l("Group learners trained together."),
-                roles=("trainer",),
-                icon="users",
-            ),
-            HomeLink(
                 "lms.quiz.ranking",
                 _l("Top performers"),
                 _l("Ranking, and the top 10 per cent for mentorship."),
