@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, jsonify, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from ..accounts.models import User
 from ..db import db
 from ..i18n import _
-from ..security import roles_required
+from ..security import login_required, roles_required
 from ..web import render
-from . import programmes, scope
-from .models import MILESTONES, Programme
+from . import privacy, programmes, scope, training
+from .models import MILESTONES, Beneficiary, Enrolment, Programme
 from .views import bp
 
 
@@ -53,3 +56,35 @@ def new_programme() -> str | Response:
 @roles_required("admin")
 def edit_programme(programme_id: int) -> str | Response:
     return _form(db.session.get(Programme, programme_id) or abort(404))
+
+
+@bp.get("/programme/my-data.json")
+@login_required
+def my_data() -> Response:
+    """Everything kept about the signed-in person, as a JSON download."""
+    response = jsonify(privacy.personal_data(current_user))
+    response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
+
+
+@bp.post("/programme/beneficiaries/<int:beneficiary_id>/erase")
+@roles_required("admin")
+def erase_beneficiary(beneficiary_id: int) -> Response:
+    person = db.session.get(Beneficiary, beneficiary_id) or abort(404)
+    if request.form.get("confirm") != "erase":
+        flash(_("Tick the box to confirm the erasure."), "error")
+    else:
+        privacy.erase(person)
+        flash(_("Erased. Only anonymous counts are kept."), "success")
+    return redirect(url_for("lms.programme.edit_enterprise", enterprise_id=person.enterprise_id))
+
+
+def record_section(user: User) -> tuple[str, dict] | None:
+    """The learner's record page: the sessions they attended, and their data download."""
+    person = training.beneficiary_of(user.id)
+    enrolments = (
+        db.session.scalars(select(Enrolment).where(Enrolment.beneficiary_id == person.id)).all()
+        if person is not None
+        else []
+    )
+    return "lms/programme/_record.html", {"person": person, "enrolments": enrolments}

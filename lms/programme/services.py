@@ -277,3 +277,19 @@ def import_beneficiaries(table: tables.Table) -> tuple[int, list[RowProblems]]:
         _new_beneficiary(enterprise, values)
     db.session.commit()
     return len(rows), []
+
+
+def link_account(person: Any, email: str) -> str | None:
+    """Link ``person`` to the account with ``email``; returns the problem, if any."""
+    from ..accounts import services as accounts
+    from .models import Beneficiary
+
+    user = accounts.find_user(email) if email.strip() else None
+    if user is None:
+        return str(_l("No account has this e-mail address."))
+    other = db.session.scalar(select(Beneficiary).where(Beneficiary.user_id == user.id))
+    if other is not None and other.id != person.id:
+        return str(_l("This account is already linked to %(name)s.", name=other.name))
+    person.user_id = user.id
+    db.session.commit()
+    return None
