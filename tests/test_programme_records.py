@@ -366,3 +366,26 @@ def test_only_admins_erase_or_link(app: Flask, linked, make_user) -> None:  # no
         )
     with app.app_context():
         assert db.session.get(Beneficiary, linked["person"]).erased_at is None
+
+
+def test_import_commands(app: Flask, runner, tmp_path) -> None:  # noqa: ANN001
+    with app.app_context():
+        db.session.add(Cluster(name="Tangra", country="IN"))
+        db.session.commit()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,cluster,segment\nX,Nowhere,tannery\n", encoding="utf-8")
+    result = runner.invoke(args=["lms", "import-enterprises", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:2: Unknown cluster: Nowhere" in result.output
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(
+        _xlsx([["name", "cluster", "segment"], ["Shampa Bags", "Tangra", "leather-goods"]])
+    )
+    result = runner.invoke(args=["lms", "import-enterprises", str(good)])
+    assert result.exit_code == 0 and "1 enterprises imported" in result.output
+    people = tmp_path / "people.csv"
+    people.write_text("enterprise,name,gender\nShampa Bags,Rina,female\n", encoding="utf-8")
+    result = runner.invoke(args=["lms", "import-beneficiaries", str(people)])
+    assert result.exit_code == 0 and "1 beneficiaries imported" in result.output
+    with app.app_context():
+        assert db.session.query(Beneficiary).one().enterprise.name == "Shampa Bags"

@@ -215,6 +215,7 @@ def import_beneficiaries() -> str | Response:
 
 # The other programme pages share this blueprint; each part adds its home links in ``setup``.
 from . import (  # noqa: E402
+    cli,  # noqa: F401  (commands join ``flask lms``)
     dashboard_views,
     feedback_views,
     mentorship_views,
