@@ -70,6 +70,9 @@ def defaults(app: Flask) -> dict[str, Any]:
         #: Folder of the Markdown modules (one sub-folder per module). Files are re-read when
         #: they change on disk; authors with the ``author`` role can edit them in the browser.
         "LMS_CONTENT_DIR": _default_content_dir(),
+        #: The needs-assessment questionnaire (YAML, described in ``modules_content/README.md``),
+        #: re-read when it changes. Empty: ``needs-assessment.yaml`` in ``LMS_CONTENT_DIR``.
+        "LMS_NEEDS_QUESTIONNAIRE": "",
         #: Public address of the site, used in certificates' verify links and credentials
         #: (e.g. ``https://dakshata.example.org``). Empty: the address of the current request.
         "LMS_BASE_URL": "",
