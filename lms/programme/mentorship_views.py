@@ -2,15 +2,133 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+from flask import Flask, abort, flash, redirect, request, url_for
+from werkzeug.wrappers import Response
 
-from .views import bp  # noqa: F401  (this module's pages share the programme blueprint)
+from ..db import db
+from ..extension import HomeLink
+from ..i18n import _, _l, format_number
+from ..security import roles_required
+from ..web import render
+from . import mentorship as ms
+from . import scope
+from .exports import table_response
+from .feedback import today
+from .models import MENTORSHIP_STATUSES, Mentorship, Programme
+from .views import bp
 
 if TYPE_CHECKING:
     from ..extension import LMSState
 
+#: Ranked learners shown below the mentorship list unless the admin asks for all of them.
+SHOWN = 50
+
 
 def setup(app: Flask, state: LMSState) -> None:
     """Home links and demo loaders of this part of the programme."""
+    state.home_links.append(
+        HomeLink(
+            "lms.programme.mentorship_list",
+            _l("Mentorship"),
+            _l("Refer the top 10 per cent to mentors; record meetings and outcomes."),
+            roles=("admin",),
+            icon="award",
+        )
+    )
+    state.demo_loaders.append(ms.load_demo)
+
+
+def _programme(programme_id: int | None) -> Programme | None:
+    if programme_id is None:
+        return scope.current_programme()
+    return db.session.get(Programme, programme_id) or abort(404)
+
+
+@bp.get("/programme/mentorship")
+@roles_required("admin")
+def mentorship_list() -> str | Response:
+    programme = _programme(request.args.get("programme", type=int))
+    fmt = request.args.get("format")
+    if fmt:
+        if programme is None:
+            abort(404)
+        rows = ms.export_rows(programme.id)
+        return table_response(fmt, f"mentorship-{programme.id}", ms.EXPORT_HEADER, rows)
+    candidates = ms.candidates(programme.id) if programme else []
+    listed = ms.mentorships(programme.id) if programme else []
+    user_ids = {c.row.user.id for c in candidates} | {m.user_id for m in listed}
+    show_all = request.args.get("all") == "1"
+    return render(
+        "lms/programme/mentorship.html",
+        programme=programme,
+        programmes=scope.programmes(),
+        listed=listed,
+        people=ms.beneficiaries_of(user_ids),
+        candidates=candidates if show_all else candidates[:SHOWN],
+        hidden=0 if show_all else max(0, len(candidates) - SHOWN),
+        waiting=sum(1 for c in candidates if c.row.top and c.mentorship is None),
+        labels=ms.STATUS_LABELS,
+    )
+
+
+@bp.post("/programme/mentorship/refer")
+@roles_required("admin")
+def mentorship_refer() -> Response:
+    programme = db.session.get(Programme, request.form.get("programme", type=int) or 0)
+    if programme is None:
+        abort(404)
+    user_id = request.form.get("user", type=int)
+    if user_id:
+        if ms.refer(programme.id, user_id) is None:
+            abort(404)
+        flash(_("Referred to mentorship."), "success")
+    else:
+        made = ms.refer_top(programme.id)
+        flash(
+            _("%(num)s referred to mentorship.", num=format_number(made))
+            if made
+            else _("The top 10 per cent are already referred."),
+            "success",
+        )
+    return redirect(url_for("lms.programme.mentorship_list", programme=programme.id))
+
+
+@bp.route("/programme/mentorship/<int:mentorship_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def mentorship_detail(mentorship_id: int) -> str | Response:
+    mentorship = db.session.get(Mentorship, mentorship_id) or abort(404)
+    action = request.form.get("action", "")
+    problems: dict[str, str] = {}
+    if request.method == "POST":
+        if action == "meeting":
+            problems = ms.add_meeting(mentorship, request.form, today())
+        else:
+            problems = ms.update_mentor(mentorship, request.form)
+        if not problems:
+            flash(_("Saved."), "success")
+            return redirect(url_for("lms.programme.mentorship_detail", mentorship_id=mentorship.id))
+    return render(
+        "lms/programme/mentorship_detail.html",
+        mentorship=mentorship,
+        person=ms.beneficiaries_of([mentorship.user_id]).get(mentorship.user_id),
+        mentor=_mentor_data(mentorship, action, problems),
+        meeting=dict(request.form) if problems and action == "meeting" else {},
+        problems=problems,
+        action=action,
+        statuses=MENTORSHIP_STATUSES,
+        labels=ms.STATUS_LABELS,
+        today=today(),
+    )
+
+
+def _mentor_data(mentorship: Mentorship, action: str, problems: dict[str, str]) -> dict[str, Any]:
+    """What the mentor form shows: what was sent if it was refused, else what is saved."""
+    if problems and action != "meeting":
+        return dict(request.form)
+    return {
+        "mentor_name": mentorship.mentor_name,
+        "mentor_organisation": mentorship.mentor_organisation,
+        "status": mentorship.status,
+    }
