@@ -39,6 +39,15 @@ def _fonts() -> dict[str, Path]:
     return found
 
 
+def use_noto_fonts(pdf: FPDF) -> None:
+    """Noto Sans (``latin``) and Noto Sans Bengali (``bengali``), regular and bold, shaped by
+    HarfBuzz, each the other's fallback: for every PDF with Bengali in it."""
+    for (family, style), path in _fonts().items():
+        pdf.add_font(family, style, str(path))
+    pdf.set_text_shaping(True)
+    pdf.set_fallback_fonts(["latin", "bengali"])
+
+
 def _date(certificate: Certificate, locale: str, latin_digits: bool) -> str:
     text = babel_dates.format_date(
         certificate.issued_at.date(), "long", locale=LOCALES[locale].format_locale
@@ -53,13 +62,9 @@ def _date(certificate: Certificate, locale: str, latin_digits: bool) -> str:
 def render_pdf(
     certificate: Certificate, locale: str, verify_url: str, latin_digits: bool = False
 ) -> bytes:
-    fonts = _fonts()
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_auto_page_break(False)
-    for (family, style), path in fonts.items():
-        pdf.add_font(family, style, str(path))
-    pdf.set_text_shaping(True)
-    pdf.set_fallback_fonts(["latin", "bengali"])
+    use_noto_fonts(pdf)
     pdf.add_page()
     pdf.set_draw_color(122, 62, 18)
     pdf.set_line_width(1.2)

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from ..accounts.models import User
-from ..certificates.pdf import _fonts as certificate_fonts
+from ..certificates.pdf import use_noto_fonts
 from ..db import db
 from ..i18n import LOCALES, _, format_date, format_number, format_percent
 from . import charts, dashboard_tables
@@ -179,10 +179,7 @@ def report_pdf(dash: Dashboard, locale: str) -> bytes:
     target, then the tables (sessions, clusters, milestones, gaps, feedback, certificates)."""
     pdf = _Report(orientation="L", format="A4")
     pdf.main_family = "bengali" if LOCALES[locale].bengali_script else "latin"
-    for (family, style), path in certificate_fonts().items():
-        pdf.add_font(family, style, str(path))
-    pdf.set_text_shaping(True)
-    pdf.set_fallback_fonts(["latin", "bengali"])
+    use_noto_fonts(pdf)
     pdf.set_auto_page_break(True, margin=16)
     pdf.set_title(_("Programme report"))
     pdf.add_page()
