@@ -55,5 +55,18 @@ certificate_issued = _signals.signal("lms.certificate-issued")
 #: A certificate was revoked (``certificate``, with ``revocation_reason``).
 certificate_revoked = _signals.signal("lms.certificate-revoked")
 
+#: Attendance was taken (``session``, ``beneficiary_id``, ``present``, ``via``: ``roster`` when the
+#: trainer tapped the roster, ``qr`` when the participant checked in with the session's code).
+attendance_marked = _signals.signal("lms.attendance-marked")
+
+#: An enterprise's needs assessment was answered in full (``assessment``, with its ``gaps``).
+needs_assessed = _signals.signal("lms.needs-assessed")
+
+#: Session feedback was given or changed (``feedback``: its ``role``, ``ratings``, ``comment``).
+feedback_given = _signals.signal("lms.feedback-given")
+
+#: A beneficiary was erased (``beneficiary_id``); only anonymous counts remain.
+beneficiary_erased = _signals.signal("lms.beneficiary-erased")
+
 #: ``flask lms demo`` finished loading demo data (``accounts``: list of (email, role) pairs).
 demo_loaded = _signals.signal("lms.demo-loaded")

@@ -325,7 +325,16 @@ def test_erasure_keeps_only_anonymous_counts(app: Flask, admin: FlaskClient, lin
     assert "Tick the box" in admin.get(unconfirmed.headers["Location"]).get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Beneficiary, linked["person"]).erased_at is None
-    admin.post(url, data={"csrf_token": token, "confirm": "erase"})
+    from lms import signals
+
+    erased: list = []  # type: ignore[type-arg]
+    receiver = lambda sender, beneficiary_id: erased.append(beneficiary_id)  # noqa: E731
+    signals.beneficiary_erased.connect(receiver, sender=app)
+    try:
+        admin.post(url, data={"csrf_token": token, "confirm": "erase"})
+    finally:
+        signals.beneficiary_erased.disconnect(receiver, sender=app)
+    assert erased == [linked["person"]]
     with app.app_context():
         person = db.session.get(Beneficiary, linked["person"])
         assert (

@@ -176,3 +176,20 @@ def test_session_today_follows_the_clusters_country(app: Flask) -> None:
         session = TrainingSession(cluster=Cluster(name="Savar", country="BD"))
         now = dt.datetime.now(dt.UTC)
         assert training.session_today(session) == (now + dt.timedelta(hours=6)).date()
+
+
+def test_attendance_is_signalled(app: Flask, people) -> None:  # noqa: ANN001
+    from lms import signals
+
+    seen: list = []  # type: ignore[type-arg]
+    receiver = lambda sender, **extra: seen.append((extra["beneficiary_id"], extra["via"]))  # noqa: E731
+    signals.attendance_marked.connect(receiver, sender=app)
+    try:
+        with app.app_context():
+            session = db.session.get(TrainingSession, people["session"])
+            training.enrol(session, [people["babu"]])
+            training.mark(session, people["babu"], True)
+            training.check_in(session, people["owner"].id)
+    finally:
+        signals.attendance_marked.disconnect(receiver, sender=app)
+    assert seen == [(people["babu"], "roster"), (people["asha"], "qr")]

@@ -12,9 +12,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import numbers as babel_numbers
+from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import signals
 from ..content import services as content
 from ..db import db
 from ..i18n import _, _l, format_number, locale_code, locale_info, localise_digits, parse_digits
@@ -130,6 +132,7 @@ def save(
     except IntegrityError:  # the same form sent twice at once: the other one is saved, update it
         db.session.rollback()
         return save(session, user_id, role, ratings, comment)
+    signals.feedback_given.send(current_app._get_current_object(), feedback=row)
     return row
 
 

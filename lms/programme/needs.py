@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
+from .. import signals
 from ..content.source import Problem
 from ..db import db, utcnow
 from ..i18n import _l, locale_code
@@ -223,6 +224,8 @@ def submit(
     row.version, row.user_id, row.locale = q.version, user_id, locale
     row.submitted_at = utcnow()
     db.session.commit()
+    if q.is_complete(row.answers):
+        signals.needs_assessed.send(current_app._get_current_object(), assessment=row)
     return row
 
 

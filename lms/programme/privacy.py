@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import delete, select, update
 
+from .. import signals
 from ..accounts.models import User
 from ..certificates.models import Certificate
 from ..db import db, utcnow
@@ -98,6 +100,7 @@ def erase(person: Beneficiary) -> None:
         _erase_account(db.session.get(User, person.user_id))
         person.user_id = None
     db.session.commit()
+    signals.beneficiary_erased.send(current_app._get_current_object(), beneficiary_id=person.id)
 
 
 def _erase_account(user: User | None) -> None:

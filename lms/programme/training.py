@@ -9,8 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 
+from .. import signals
 from ..accounts.models import ADMIN, TRAINER, User, UserRole
 from ..content import services as content
 from ..db import db, utcnow
@@ -151,6 +153,13 @@ def mark(session: TrainingSession, beneficiary_id: int, present: bool, via: str 
     enrolment.marked_at = utcnow()
     enrolment.marked_via = via if present else None
     db.session.commit()
+    signals.attendance_marked.send(
+        current_app._get_current_object(),
+        session=session,
+        beneficiary_id=beneficiary_id,
+        present=present,
+        via=via,
+    )
     return True
 
 
