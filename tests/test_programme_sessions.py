@@ -193,3 +193,24 @@ def test_attendance_is_signalled(app: Flask, people) -> None:  # noqa: ANN001
     finally:
         signals.attendance_marked.disconnect(receiver, sender=app)
     assert seen == [(people["babu"], "roster"), (people["asha"], "qr")]
+
+
+def test_enrolment_offers_the_sessions_cluster_first(
+    app: Flask, client: FlaskClient, people
+) -> None:  # noqa: ANN001
+    with app.app_context():
+        savar = Cluster(name="Savar", country="BD")
+        db.session.add(
+            Enterprise(
+                name="Savar Hides",
+                segment="tannery",
+                cluster=savar,
+                beneficiaries=[Beneficiary(name="Arif")],
+            )
+        )
+        db.session.commit()
+    login(client, people["lead"].email)
+    url = f"/programme/sessions/{people['session']}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Babu · Shampa Bags" in page and "Arif" not in page
+    assert "Arif · Savar Hides" in client.get(url + "?all=1").get_data(as_text=True)

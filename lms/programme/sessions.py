@@ -16,7 +16,7 @@ from ..i18n import LOCALES, _, locale_code
 from ..security import login_required, roles_required
 from ..web import render
 from . import scope, training
-from .models import Beneficiary, Cluster, TrainingSession
+from .models import Beneficiary, Cluster, Enterprise, TrainingSession
 from .views import bp
 
 
@@ -126,9 +126,8 @@ def training_session(session_id: int) -> str | Response:
             if not training.mark(session, person, request.form.get("present") == "1"):
                 abort(404)
         return redirect(url_for("lms.programme.training_session", session_id=session.id))
-    enrolled = {e.beneficiary_id for e in session.enrolments}
-    query = select(Beneficiary).where(Beneficiary.erased_at.is_(None)).order_by(Beneficiary.name)
-    candidates = [b for b in db.session.scalars(query) if b.id not in enrolled] if may_run else []
+    everyone = request.args.get("all") == "1" or session.cluster_id is None
+    candidates = _candidates(session, everyone) if may_run else []
     titles = {m.slug: content.title(m, locale_code()) for m in content.learner_modules()}
     return render(
         "lms/programme/session.html",
@@ -137,7 +136,22 @@ def training_session(session_id: int) -> str | Response:
         locales=LOCALES,
         may_run=may_run,
         titles=titles,
+        everyone=everyone,
     )
+
+
+def _candidates(session: TrainingSession, everyone: bool) -> list[Beneficiary]:
+    """Who can still be enrolled: by default the people of the session's own cluster."""
+    enrolled = {e.beneficiary_id for e in session.enrolments}
+    query = (
+        select(Beneficiary)
+        .join(Enterprise)
+        .where(Beneficiary.erased_at.is_(None))
+        .order_by(Enterprise.name, Beneficiary.name)
+    )
+    if not everyone:
+        query = query.where(Enterprise.cluster_id == session.cluster_id)
+    return [b for b in db.session.scalars(query) if b.id not in enrolled]
 
 
 @bp.get("/programme/sessions/<int:session_id>/qr")

@@ -9,6 +9,7 @@ import io
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from lms.accounts import services
 from lms.db import db
@@ -60,8 +61,8 @@ def test_import_plan_a_session_tap_attendance_and_check_in(browser: Any, live_se
     admin.get_by_role("link", name="Shampa Bags").click()
     admin.get_by_label("E-mail of the person's account").fill("shampa@example.org")
     admin.get_by_role("button", name="Link").click()
-    assert admin.get_by_role("cell", name="shampa@example.org").is_visible()
-    assert admin.get_by_text("+919830012345").is_visible()  # admins see the mobile number
+    expect(admin.get_by_role("cell", name="shampa@example.org")).to_be_visible()
+    expect(admin.get_by_text("+919830012345")).to_be_visible()  # admins see the mobile number
 
     trainer = browser.new_context(viewport=TABLET_LANDSCAPE, locale="en-US").new_page()
     _sign_in(trainer, base, "trainer@example.org")
@@ -71,16 +72,18 @@ def test_import_plan_a_session_tap_attendance_and_check_in(browser: Any, live_se
     trainer.get_by_label("Date").fill(today.isoformat())
     trainer.get_by_label("Cluster").select_option("Tangra")
     trainer.get_by_role("button", name="Save").click()
-    assert trainer.get_by_role("heading", name="GST basics, Tangra").is_visible()
+    expect(trainer.get_by_role("heading", name="GST basics, Tangra")).to_be_visible()
     trainer.get_by_label("Imran Alam · Alam Leather Craft").check()
     trainer.get_by_role("button", name="Enrol").click()
     roster = trainer.get_by_role("button", name="Imran Alam")
     roster.click()
-    assert trainer.get_by_role("button", name="Imran Alam").get_attribute("aria-pressed") == "true"
-    assert trainer.get_by_text("1 present of 1 enrolled (50 places)").is_visible()
+    expect(trainer.get_by_role("button", name="Imran Alam")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(trainer.get_by_text("1 present of 1 enrolled (50 places)")).to_be_visible()
     assert _small_targets(trainer) == []
     trainer.get_by_role("link", name="Show the check-in QR code").click()
-    assert trainer.locator(".checkin-qr svg").is_visible()
+    expect(trainer.locator(".checkin-qr svg")).to_be_visible()
     checkin_url = trainer.locator(".checkin-qr figcaption a").inner_text()
 
     # The participant scans the code: their tablet opens the link, they sign in and tap once.
@@ -90,7 +93,7 @@ def test_import_plan_a_session_tap_attendance_and_check_in(browser: Any, live_se
     owner.get_by_label("পাসওয়ার্ড").fill(PASSWORD)
     owner.get_by_role("button", name="সাইন ইন").click()
     owner.get_by_role("button", name="আমি এসেছি").click()
-    assert owner.get_by_role("status").is_visible()
+    expect(owner.get_by_role("status")).to_be_visible()
     with app.app_context():
         session = db.session.query(TrainingSession).one()
         assert sorted(
@@ -100,7 +103,7 @@ def test_import_plan_a_session_tap_attendance_and_check_in(browser: Any, live_se
             ("শম্পা দাস", True, "qr"),
         ]
     trainer.reload()
-    assert trainer.get_by_text("2 present of 2 enrolled (50 places)").is_visible()
+    expect(trainer.get_by_text("2 present of 2 enrolled (50 places)")).to_be_visible()
 
     # The owner answers the needs assessment, one area per screen, and sees their roadmap.
     owner.goto(base + "/programme/needs")
@@ -112,9 +115,9 @@ def test_import_plan_a_session_tap_attendance_and_check_in(browser: Any, live_se
             last.click()
             break
         owner.locator("button[value=next]").click()
-    assert owner.get_by_role("heading", name="আপনার প্রশিক্ষণ-পরিকল্পনা").is_visible()
+    expect(owner.get_by_role("heading", name="আপনার প্রশিক্ষণ-পরিকল্পনা")).to_be_visible()
     # Modules link to their pages.
-    assert owner.get_by_role("link", name="চামড়া ব্যবসার জন্য GST").is_visible()
+    expect(owner.get_by_role("link", name="চামড়া ব্যবসার জন্য GST")).to_be_visible()
     assert _small_targets(owner) == []
 
     # ...then gives feedback on the session: one big face per question.
@@ -123,12 +126,12 @@ def test_import_plan_a_session_tap_attendance_and_check_in(browser: Any, live_se
         question.locator("label.rating-choice").nth(4).click()
     owner.locator("textarea").fill("খুব কাজের সেশন। <script>alert(1)</script>")
     owner.get_by_role("button", name="মতামত পাঠান").click()
-    assert owner.locator(".flash-success").is_visible()
+    expect(owner.locator(".flash-success")).to_be_visible()
 
     # The official's dashboard shows the session, its attendance and the feedback; exports open.
     admin.goto(base + "/programme/dashboard")
     sessions = admin.locator("#sessions")
-    assert sessions.get_by_text("GST basics, Tangra").first.is_visible()
+    expect(sessions.get_by_text("GST basics, Tangra").first).to_be_visible()
     with admin.expect_download() as download:
         sessions.get_by_role("link", name="Download Excel (XLSX)").click()
     from openpyxl import load_workbook
