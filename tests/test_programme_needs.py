@@ -380,7 +380,8 @@ def test_a_partly_answered_assessment_resumes_where_it_stopped(
         assert len(needs.draft(enterprise_id).answers) == sum(len(a) for a in answers[:3])
     incomplete = post(client, "/programme/needs", {"step": 4, "go": "next"})
     assert incomplete.status_code == 200
-    assert "Please choose an answer for every question." in incomplete.get_data(as_text=True)
+    # In the owner's language (bn): "Please choose an answer for every question."
+    assert "অনুগ্রহ করে প্রতিটি প্রশ্নের একটি উত্তর বেছে নিন।" in incomplete.get_data(as_text=True)
     backwards = post(client, "/programme/needs", {"step": 4, "go": "back"})
     assert backwards.location.endswith("/programme/needs?step=3")
 
@@ -395,7 +396,7 @@ def test_bad_answers_are_refused_and_nothing_saved_is_lost(
     tampered = {field: "made-up" for field in answers[1]}
     response = post(client, "/programme/needs", {"step": 2, "go": "next", **tampered})
     assert response.status_code == 400
-    assert "has no answer made-up" in response.get_data(as_text=True)
+    assert "এ made-up নামে কোনো উত্তর নেই" in response.get_data(as_text=True)  # "has no answer"
     with app.app_context():
         kept = needs.draft(enterprise_id).answers
         assert kept == {f.removeprefix("answer-"): o for f, o in answers[0].items()}
@@ -556,7 +557,7 @@ def test_a_broken_questionnaire_never_breaks_the_app(
     assert owner.get("/").status_code == 200
     response = owner.get("/programme/needs")
     page = response.get_data(as_text=True)
-    assert response.status_code == 503 and "not available right now" in page
+    assert response.status_code == 503 and "চাহিদা মূল্যায়ন এখন পাওয়া যাচ্ছে না।" in page
     assert "needs.yaml" not in page
     admin = app.test_client()
     login(admin, user_here("admin").email)

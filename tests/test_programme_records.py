@@ -398,3 +398,35 @@ def test_import_commands(app: Flask, runner, tmp_path) -> None:  # noqa: ANN001
     assert result.exit_code == 0 and "1 beneficiaries imported" in result.output
     with app.app_context():
         assert db.session.query(Beneficiary).one().enterprise.name == "Shampa Bags"
+
+
+def test_admins_keep_the_clusters(app: Flask, client: FlaskClient, make_user) -> None:  # noqa: ANN001
+    login(client, make_user("admin").email)
+    token = csrf_token(client, "/programme/clusters")
+    assert (
+        post_form(client, {"csrf_token": token, "name": "  Jessore  ", "country": "BD"}).status_code
+        == 302
+    )
+    refused = post_form(client, {"csrf_token": token, "name": "jessore", "country": "XX"})
+    page = refused.get_data(as_text=True)
+    assert (
+        "There is already a cluster called Jessore." in page
+        and "Choose a country from the list." in page
+    )
+    with app.app_context():
+        cluster = db.session.query(Cluster).one()
+        assert (cluster.name, cluster.country) == ("Jessore", "BD")
+        cluster_id = cluster.id
+    post_form(
+        client,
+        {"csrf_token": token, "cluster": str(cluster_id), "name": "Jashore", "country": "BD"},
+    )
+    with app.app_context():
+        assert db.session.get(Cluster, cluster_id).name == "Jashore"
+    trainer = app.test_client()
+    login(trainer, make_user("trainer").email)
+    assert trainer.get("/programme/clusters").status_code == 403
+
+
+def post_form(client: FlaskClient, data: dict):  # noqa: ANN201
+    return client.post("/programme/clusters", data=data)

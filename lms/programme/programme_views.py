@@ -13,7 +13,7 @@ from ..i18n import _
 from ..security import login_required, roles_required
 from ..web import render
 from . import privacy, programmes, scope, training
-from .models import MILESTONES, Beneficiary, Enrolment, Programme
+from .models import MILESTONES, Beneficiary, Cluster, Enrolment, Programme
 from .views import bp
 
 
@@ -56,6 +56,29 @@ def new_programme() -> str | Response:
 @roles_required("admin")
 def edit_programme(programme_id: int) -> str | Response:
     return _form(db.session.get(Programme, programme_id) or abort(404))
+
+
+@bp.route("/programme/clusters", methods=["GET", "POST"])
+@roles_required("admin")
+def clusters() -> str | Response:
+    """The programme's clusters: add one, or rename one and set its country."""
+    problems: list[str] = []
+    if request.method == "POST":
+        cluster_id = request.form.get("cluster", type=int)
+        cluster = db.session.get(Cluster, cluster_id) if cluster_id else None
+        if cluster_id and cluster is None:
+            abort(404)
+        problems = programmes.save_cluster(request.form, cluster)
+        if not problems:
+            flash(_("Saved."), "success")
+            return redirect(url_for("lms.programme.clusters"))
+    return render(
+        "lms/programme/clusters.html",
+        clusters=db.session.scalars(select(Cluster).order_by(Cluster.name)).all(),
+        countries=programmes.COUNTRIES,
+        problems=problems,
+        data=request.form,
+    )
 
 
 @bp.get("/programme/my-data.json")

@@ -6,10 +6,14 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import func, select
+
 from ..db import db
 from ..i18n import _l
-from .models import MILESTONES, Milestone, Programme
+from .models import MILESTONES, Cluster, Milestone, Programme
 
+#: Countries of the clusters: they decide mobile-number rules, tax (GST or VAT) and time zone.
+COUNTRIES = {"IN": _l("India"), "BD": _l("Bangladesh")}
 MILESTONE_LABELS = {
     "assessment": _l("Needs assessment"),
     "content": _l("Content development"),
@@ -134,3 +138,24 @@ def milestone_status(milestone: Milestone, today: dt.date | None = None) -> str:
     if milestone.done_on is not None:
         return "done"
     return "late" if milestone.due_on < today else "open"
+
+
+def save_cluster(data: Mapping[str, Any], cluster: Cluster | None = None) -> list[str]:
+    """Add or rename a cluster; returns the problems (nothing saved if any)."""
+    name = " ".join(str(data.get("name") or "").split())[:120]
+    country = str(data.get("country") or "")
+    problems = []
+    if not name:
+        problems.append(str(_l("Please enter a name.")))
+    if country not in COUNTRIES:
+        problems.append(str(_l("Choose a country from the list.")))
+    other = db.session.scalar(select(Cluster).where(func.lower(Cluster.name) == name.lower()))
+    if name and other is not None and other is not cluster:
+        problems.append(str(_l("There is already a cluster called %(name)s.", name=other.name)))
+    if problems:
+        return problems
+    cluster = cluster or Cluster()
+    cluster.name, cluster.country = name, country
+    db.session.add(cluster)
+    db.session.commit()
+    return []

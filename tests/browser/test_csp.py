@@ -78,6 +78,7 @@ def test_programme_pages_with_demo_data_keep_the_policy(page: Any, live_server: 
     page.wait_for_url(base + "/")
     for path in (
         "/programme/programmes",
+        "/programme/clusters",
         f"/programme/programmes/{ids['programme']}",
         "/programme/beneficiaries/import",
         "/programme/sessions/new",
