@@ -194,10 +194,10 @@ def test_signed_in_learners_are_linked_and_rejoin_on_another_tablet(
     learner = make_user(name="Rekha")
     first = app.test_client()
     login(first, learner.email)
-    assert first.get(f"/live/{code}?go=1").headers["Location"] == f"/live/{code}/play"
+    assert post(first, f"/live/{code}").headers["Location"] == f"/live/{code}/play"
     second = app.test_client()
     login(second, learner.email)
-    second.get(f"/live/{code}?go=1")
+    post(second, f"/live/{code}")
     with app.app_context():
         people = db.session.query(LiveParticipant).all()
         assert [(p.name, p.user_id) for p in people] == [("Rekha", learner.id)]
@@ -273,7 +273,7 @@ def test_live_results_join_the_learners_record(app, trainer, make_user) -> None:
     learner = make_user(name="Rekha")
     tablet = app.test_client()
     login(tablet, learner.email)
-    tablet.get(f"/live/{code}?go=1")
+    post(tablet, f"/live/{code}")
     act(trainer, quiz_id, "next")
     answer(tablet, code, 0, RIGHT_FORM["t-single"])
     act(trainer, quiz_id, "reveal", "end")

@@ -103,7 +103,13 @@ def _quiz(code: str, ended: bool = False) -> LiveQuiz:
 
 
 def _me(quiz: LiveQuiz) -> LiveParticipant | None:
-    return services.participant_by_token(quiz, request.cookies.get(cookie_name(quiz)))
+    """This tablet's participant, unless it belongs to another account than the signed-in one
+    (a shared tablet after "Switch learner": the next person joins as themself)."""
+    me = services.participant_by_token(quiz, request.cookies.get(cookie_name(quiz)))
+    if me is None or me.user_id is None:
+        return me
+    signed_in = current_user.id if current_user.is_authenticated else None
+    return me if me.user_id == signed_in else None
 
 
 @bp.route("/live", methods=["GET", "POST"])
@@ -126,7 +132,7 @@ def enter(code: str) -> str | Response:
     if _me(quiz) is not None:
         return redirect(url_for("lms.live.play", code=code))
     user = current_user if current_user.is_authenticated else None
-    if request.method == "POST" or user is not None and request.args.get("go"):
+    if request.method == "POST":
         name = user.name if user is not None else request.form.get("name", "")
         try:
             participant = services.join(
