@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -80,3 +82,51 @@ def demo_command(password: str) -> None:
     click.echo(f"Demo sign-ins (password: {password}):")
     for email, role in accounts_made:
         click.echo(f"  {role:<8} {email}")
+
+
+@lms_group.command("backup")
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the backup already in DEST.")
+@with_appcontext
+def backup_command(dest: Path, force: bool) -> None:
+    """Back up the database and the certificate signing keys into the new folder DEST.
+
+    SQLite is copied with its online backup API while the app keeps running; PostgreSQL with
+    pg_dump (the PostgreSQL client must be installed).
+    """
+    from . import backup
+
+    try:
+        info = backup.backup(dest, force=force)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"Backed up to {info.database} (schema {', '.join(info.revisions)}) "
+        f"and {info.keys} signing key(s) to {dest / backup.KEYS_DIR}."
+    )
+
+
+@lms_group.command("restore")
+@click.argument("src", type=click.Path(exists=True, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(src: Path, yes: bool) -> None:
+    """Replace the whole database with the backup in SRC, add its signing keys, then upgrade.
+
+    SRC is a folder made by `flask lms backup` (or the database file in it).
+    """
+    from . import backup
+
+    try:
+        info = backup.inspect_backup(src)
+        where = current_app.config["SQLALCHEMY_DATABASE_URI"].split("@")[-1]
+        if not yes:
+            click.confirm(
+                f"Replace EVERY table of {where} with {info.database} "
+                f"(schema {', '.join(info.revisions)})? Changes made since the backup are lost",
+                abort=True,
+            )
+        info = backup.restore(src)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {info.database}; {info.keys} signing key(s) added; schema upgraded.")

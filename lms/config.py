@@ -97,6 +97,11 @@ def defaults(app: Flask) -> dict[str, Any]:
         "LMS_PROXY_FIX": 0,
         #: Register the LMS error pages (403, 404, 500, ...) for the whole app, not only LMS pages.
         "LMS_APP_ERROR_PAGES": False,
+        #: Largest request body (bytes) an LMS page accepts; larger ones get a 413 page and
+        #: nothing is saved. Enough for the 2 MB imports plus form overhead. Applies to LMS
+        #: endpoints only and never loosens a smaller ``MAX_CONTENT_LENGTH`` of the host app.
+        #: ``0``: no LMS limit.
+        "LMS_MAX_REQUEST_BYTES": 4 * 1024 * 1024,
     }
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+from sqlite3 import SQLITE_ERROR
 from typing import Any
 
 from flask import (
@@ -10,6 +12,9 @@ from flask import (
     Flask,
     current_app,
     flash,
+    g,
+    jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -18,10 +23,18 @@ from flask import (
 )
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError, generate_csrf
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    InternalServerError,
+    RequestEntityTooLarge,
+)
 from werkzeug.wrappers import Response
 
 from . import i18n, security, signals
+from .db import db
 from .i18n import _, _l
 
 bp = Blueprint(
@@ -53,6 +66,7 @@ def register(app: Flask) -> None:
     if app.config["LMS_APP_ERROR_PAGES"]:
         app.register_error_handler(HTTPException, handle_http_error)
         app.register_error_handler(InternalServerError, handle_http_error)
+        app.register_error_handler(SQLAlchemyError, handle_database_error)
 
 
 def set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
@@ -101,8 +115,32 @@ def _security_headers(response: Response) -> Response:
 @bp.before_request
 def _before_request() -> Response | None:
     i18n.domain.as_default()
+    _limit_request_size()
     security.csrf_protect()
+    _refuse_nul_characters()
     return _check_idle()
+
+
+def _limit_request_size() -> None:
+    """A body over ``LMS_MAX_REQUEST_BYTES`` is refused (413) before anything reads it; one sent
+    without a length is cut off at the limit as it is read. A smaller host-app limit stays."""
+    limit = current_app.config["LMS_MAX_REQUEST_BYTES"]
+    host_limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if not limit or (host_limit is not None and host_limit <= limit):
+        return
+    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge()
+
+
+def _refuse_nul_characters() -> None:
+    """No text keeps a NUL character (PostgreSQL cannot store one): refused with a 400 up front,
+    not a server error halfway through saving."""
+    values = [*(request.view_args or {}).values(), *request.args.values()]
+    if request.method in security.UNSAFE_METHODS:
+        values += [v for _key, found in request.form.lists() for v in found]
+    if any(isinstance(v, str) and "\x00" in v for v in values):
+        raise BadRequest()
 
 
 def _check_idle() -> Response | None:
@@ -134,8 +172,56 @@ def handle_http_error(error: HTTPException) -> Any:
         )
     else:
         message = _ERROR_MESSAGES.get(code) or _ERROR_MESSAGES[500 if code >= 500 else 400]
-    return render("lms/errors/error.html", code=code, message=message), code
+    hint = None
+    if code == 413:
+        hint = _("Nothing was saved. Go back and send a smaller file or a shorter text.")
+    # Headers here too: app-wide (LMS_APP_ERROR_PAGES) the blueprint's after_request never runs
+    # for a URL no LMS rule matched.
+    page = make_response(
+        render("lms/errors/error.html", code=code, message=message, hint=hint), code
+    )
+    return _security_headers(page)
 
 
 bp.register_error_handler(HTTPException, handle_http_error)
 bp.register_error_handler(InternalServerError, handle_http_error)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database cannot be reached or used now, rather than a bug:
+    refused or lost connections, an unopenable or locked SQLite file, a full pool."""
+    if isinstance(error, PoolTimeoutError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    # SQLite reports SQL mistakes ("no such table") as OperationalError too: those stay bugs.
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return isinstance(error, OperationalError) and (code is None or code & 0xFF != SQLITE_ERROR)
+
+
+def handle_database_error(error: SQLAlchemyError) -> Any:
+    """503 in the user's language, rendered without the database: the user record cannot be
+    loaded, so the page is made for an anonymous visitor (locale from cookie or browser)."""
+    if not database_unavailable(error):
+        raise error
+    log = current_app.logger
+    log.warning("database unavailable (%s %s): %s", request.method, request.path, error)
+    with contextlib.suppress(SQLAlchemyError):
+        db.session.rollback()
+    g._login_user = current_app.login_manager.anonymous_user()  # flask-login's request user
+    message = _ERROR_MESSAGES[503]
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if request.endpoint == "lms.core.healthz" or wants_json:
+        response = jsonify(status="error", database="unreachable", error=str(message))
+    else:
+        again = security.safe_next(request.full_path) or url_for("lms.core.home")
+        page = render("lms/errors/unavailable.html", code=503, message=message, again=again)
+        response = make_response(page)
+    response.status_code = 503
+    response.headers["Retry-After"] = "60"
+    return response
+
+
+bp.register_error_handler(SQLAlchemyError, handle_database_error)

@@ -3,14 +3,10 @@ nothing lives in a process that the other would not see."""
 
 from __future__ import annotations
 
-import http.client
 import os
-import re
-import socket
 import subprocess
 import sys
 import time
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,45 +19,8 @@ from lms.live import services
 from lms.live.models import LiveAnswer, LiveQuiz
 from lms.quiz import services as quiz_services
 from tests.conftest import build_app, write_module
+from tests.processes import ROOT, Browser, free_port
 from tests.quiz_bank import QUIZ_YAML
-
-ROOT = Path(__file__).resolve().parent.parent
-CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Browser:
-    """A tablet talking to one server: keeps its cookies (they work on the other server too)."""
-
-    def __init__(self, port: int, cookies: dict[str, str] | None = None) -> None:
-        self.port = port
-        self.cookies = dict(cookies or {})
-
-    def request(
-        self, method: str, path: str, form: dict | None = None, headers: dict | None = None
-    ) -> tuple[int, dict, str]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
-        head = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), **(headers or {})}
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            head["Content-Type"] = "application/x-www-form-urlencoded"
-        conn.request(method, path, body=body, headers=head)
-        response = conn.getresponse()
-        text = response.read().decode()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name] = rest.split(";")[0]
-        conn.close()
-        return response.status, dict(response.headers), text
-
-    def token(self, path: str) -> str:
-        return CSRF.search(self.request("GET", path)[2]).group(1)
 
 
 @pytest.fixture

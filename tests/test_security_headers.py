@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -101,12 +100,6 @@ def test_headers_on_lms_pages_under_a_url_prefix(make_app: Callable[..., Flask])
     assert missing_headers(client.get("/learn/modules")) == {}  # the redirect to sign in
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with LMS_APP_ERROR_PAGES (the standalone wsgi app) the LMS renders the app's 404 and "
-    "405 pages, but the headers are set by the lms blueprint's after_request only, which does not "
-    "run for a URL no LMS rule matched",
-)
 def test_the_lms_error_pages_of_the_whole_app_carry_the_headers(
     make_app: Callable[..., Flask],
 ) -> None:
