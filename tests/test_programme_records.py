@@ -430,3 +430,19 @@ def test_admins_keep_the_clusters(app: Flask, client: FlaskClient, make_user) ->
 
 def post_form(client: FlaskClient, data: dict):  # noqa: ANN201
     return client.post("/programme/clusters", data=data)
+
+
+def test_an_xlsx_that_unpacks_to_gigabytes_is_refused_unread(
+    app: Flask, admin: FlaskClient
+) -> None:
+    import zipfile
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (80 * 1024 * 1024))
+    assert len(bomb.getvalue()) < 2 * 1024 * 1024  # small to upload, 80 MB unpacked
+    page = _upload(admin, "/programme/enterprises/import", bomb.getvalue(), "bomb.xlsx")
+    assert "The file is larger than 2 MB." in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Enterprise).count() == 0

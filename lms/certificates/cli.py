@@ -6,6 +6,7 @@ import json
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask.cli import with_appcontext
@@ -102,6 +103,9 @@ def verify_certificate_command(file: Path, jwks_file: Path | None) -> None:
 
 
 def _fetch(url: str) -> dict | None:
+    """JSON from an http(s) address named in a credential; never ``file:`` or other schemes."""
+    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+        return None
     try:
         with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (https/http only)
             return json.loads(response.read())

@@ -15,7 +15,14 @@ from ..web import render
 from . import services
 from .checker import check_library, check_markdown
 from .modules import Module, front_matter_problems, is_stale
-from .source import CONTENT_LOCALES, SOURCE_LOCALE, LocaleDoc, Problem, parse_doc
+from .source import (
+    CONTENT_LOCALES,
+    SOURCE_LOCALE,
+    LocaleDoc,
+    Problem,
+    front_matter_errors,
+    parse_doc,
+)
 from .views import bp, link_context
 
 MAX_SOURCE_CHARS = 500_000
@@ -145,6 +152,18 @@ def edit(slug: str, locale: str) -> str | Response:
     if len(text) > MAX_SOURCE_CHARS:
         flash(_("The text is too long to save."), "error")
         return _editor(module, locale, text, base, new=not on_disk), 413
+    unreadable = front_matter_errors(text, module.folder / f"{locale}.md", locale)
+    if unreadable:  # saved, it would take the text away from readers: keep the file as it is
+        flash(
+            _(
+                "Not saved: the block between the --- lines at the top cannot be read "
+                "(line %(line)s: %(problem)s). Correct it and save again.",
+                line=unreadable[0].line,
+                problem=unreadable[0].message,
+            ),
+            "error",
+        )
+        return _editor(module, locale, text, base, new=not on_disk), 422
     try:
         services.save_source(module, locale, text, base, current_user.id)
     except services.EditConflict as conflict:

@@ -12,6 +12,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor
+from markupsafe import escape
 
 from ..i18n import N_
 
@@ -25,6 +26,8 @@ CALLOUT_TITLES = {
     "checklist": N_("Checklist"),
     "important": N_("Important"),
 }
+#: Shown instead of a section Python-Markdown cannot parse (lists or quotes nested ~250 deep).
+TOO_DEEP = N_("This part is nested too deeply to be shown. Please tell the author.")
 
 _ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) - {"map", "area", "center", "acronym", "strike", "tt"}
 _ALLOWED_ATTRIBUTES = {
@@ -144,13 +147,19 @@ def render(text: str, context: LinkContext) -> str:
             "footnotes": {"BACKLINK_TITLE": context.translate(N_("Back to the text"))},
         },
     )
-    return sanitize(md.convert(text))
+    try:
+        return sanitize(md.convert(text))
+    except RecursionError:  # a message for the reader, not a server error
+        return f"<p>{escape(context.translate(TOO_DEEP))}</p>"
 
 
 def heading_anchors(text: str) -> list[str]:
     """The anchors the headings of ``text`` get when rendered (the same rules as ``render``)."""
     md = markdown.Markdown(extensions=_extensions())
-    md.convert(text)
+    try:
+        md.convert(text)
+    except RecursionError:  # nested too deeply: render() shows a message instead
+        return []
     found: list[str] = []
 
     def walk(tokens: list[dict]) -> None:  # type: ignore[type-arg]

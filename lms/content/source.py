@@ -164,6 +164,14 @@ def parse_doc(text: str, path: Path, locale: str) -> LocaleDoc:
     return doc
 
 
+def front_matter_errors(text: str, path: Path, locale: str) -> list[Problem]:
+    """The problems of ``text``'s front matter block alone: missing, not closed, YAML that
+    cannot be read, or not ``key: value`` lines (the editor refuses to save such a file)."""
+    doc = LocaleDoc(locale, path, text, {}, {}, [])
+    _read_front_matter(doc, text.replace("\r\n", "\n").split("\n"))
+    return doc.problems
+
+
 def _read_front_matter(doc: LocaleDoc, lines: list[str]) -> int:
     """Fill ``doc.front``; return the index of the first body line."""
     if not lines or lines[0].strip() != "---":

@@ -7,6 +7,7 @@ import re
 
 from flask import abort
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from werkzeug.wrappers import Response
@@ -40,7 +41,7 @@ def xlsx_bytes(name: str, header: list[str], rows: list[list[object]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _sheet_title(name)
-    sheet.append([safe_cell(h) for h in header])
+    sheet.append([_xlsx_value(h) for h in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
@@ -55,7 +56,10 @@ def xlsx_bytes(name: str, header: list[str], rows: list[list[object]]) -> bytes:
 
 def _xlsx_value(value: object) -> object:
     """Numbers, dates and text stay themselves (text that could start a formula is quoted, but
-    not phone numbers such as +919800000000: a text cell in XLSX is never run)."""
+    not phone numbers such as +919800000000: a text cell in XLSX is never run). Control
+    characters, which Excel cannot store, are left out."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if isinstance(value, str) and _PHONE.fullmatch(value):
         return value
     if value is None or isinstance(value, (int, float, str)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from itertools import islice
@@ -13,8 +14,12 @@ from ..i18n import _l
 
 #: Uploads larger than this are refused before they are parsed.
 MAX_UPLOAD = 2 * 1024 * 1024
+#: An XLSX upload may unpack to at most this much (a spreadsheet of 10,000 rows is far smaller).
+MAX_UNPACKED = 64 * 1024 * 1024
 #: At most this many rows per import (a programme's whole beneficiary list fits).
 MAX_ROWS = 10_000
+#: Control characters never belong in a cell (PostgreSQL refuses NUL, Excel the others).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class TableError(Exception):
@@ -47,7 +52,7 @@ def _cell(value: object) -> str:
         value = int(value)  # Excel stores 14 as 14.0
     if hasattr(value, "isoformat"):
         return value.isoformat()[:10]  # a date cell
-    return str(value).strip()
+    return _CONTROL.sub("", str(value)).strip()
 
 
 def _table(lines: list[list[object]]) -> Table:
@@ -70,13 +75,28 @@ def _csv(raw: bytes) -> Table:
         raise TableError(
             _l("The file must be CSV saved as UTF-8, or an Excel (XLSX) file.")
         ) from exc
-    return _table(list(csv.reader(io.StringIO(text))))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        return _table(list(reader))
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
+        line = reader.line_num
+        raise TableError(
+            _l("Line %(line)s of the file cannot be read: a cell is too long.", line=line)
+        ) from exc
+
+
+def _unpacked_size(raw: bytes) -> int:
+    """What an XLSX (a zip) unpacks to, read from its directory without unpacking it."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        return sum(member.file_size for member in archive.infolist())
 
 
 def _xlsx(raw: bytes) -> Table:
     from openpyxl import load_workbook
 
     try:
+        if _unpacked_size(raw) > MAX_UNPACKED:  # a "zip bomb" would take the worker's memory
+            raise TableError(_l("The file is larger than 2 MB."))
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise TableError(_l("The file could not be read as an Excel (XLSX) workbook.")) from exc

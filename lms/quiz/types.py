@@ -52,6 +52,13 @@ class QuestionType:
         return item.get("answer")
 
 
+def one_value(form: Mapping[str, Any], name: str) -> Any:
+    """The field ``name`` of a form; sent more than once, it cannot be one answer."""
+    if hasattr(form, "getlist") and len(form.getlist(name)) > 1:
+        raise ResponseError(name)
+    return form.get(name)
+
+
 def option_ids(item: Mapping[str, Any], key: str = "options") -> list[str]:
     return [str(o.get("id")) for o in item.get(key) or [] if isinstance(o, Mapping)]
 
@@ -79,7 +86,7 @@ class SingleChoice(QuestionType):
         return problems
 
     def parse(self, item: Mapping[str, Any], form: Mapping[str, Any]) -> Any:
-        value = form.get("answer")
+        value = one_value(form, "answer")
         if value is None or value == "":
             return None
         if value not in option_ids(item):
@@ -117,7 +124,7 @@ class MultipleResponse(QuestionType):
 
     def score(self, item: Mapping[str, Any], response: Any) -> float:
         right = set(map(str, item["answer"]))
-        chosen = set(map(str, response or []))
+        chosen = set(map(str, response)) if isinstance(response, list) else set()
         return max(0.0, (len(chosen & right) - len(chosen - right)) / len(right))
 
 
@@ -132,7 +139,7 @@ class TrueFalse(QuestionType):
         return []
 
     def parse(self, item: Mapping[str, Any], form: Mapping[str, Any]) -> Any:
-        value = form.get("answer")
+        value = one_value(form, "answer")
         if value in (None, ""):
             return None
         if value not in ("true", "false"):
@@ -143,8 +150,13 @@ class TrueFalse(QuestionType):
         return 1.0 if response is item["answer"] else 0.0
 
 
+#: Numbers are refused beyond this many powers of ten (``1e999999999`` overflowed scoring).
+MAX_EXPONENT = 30
+
+
 def to_decimal(text: Any) -> Decimal | None:
-    """A number typed by a learner: Bengali or Latin digits, comma grouping, ``.`` decimals."""
+    """A number typed by a learner: Bengali or Latin digits, comma grouping, ``.`` decimals.
+    ``None`` for anything else, including numbers too large or too small to be an answer."""
     if text is None:
         return None
     cleaned = parse_digits(str(text)).replace(",", "").replace(" ", "").strip()
@@ -154,7 +166,9 @@ def to_decimal(text: Any) -> Decimal | None:
         value = Decimal(cleaned)
     except InvalidOperation:
         return None
-    return value if value.is_finite() else None
+    if not value.is_finite() or (value and abs(value.adjusted()) > MAX_EXPONENT):
+        return None
+    return value
 
 
 class Numeric(QuestionType):
@@ -172,7 +186,7 @@ class Numeric(QuestionType):
         return []
 
     def parse(self, item: Mapping[str, Any], form: Mapping[str, Any]) -> Any:
-        text = (form.get("answer") or "").strip()
+        text = (one_value(form, "answer") or "").strip()
         if not text:
             return None
         if to_decimal(text) is None:
@@ -223,10 +237,12 @@ class Ordering(QuestionType):
         ids = option_ids(item)
         positions = {}
         for option in ids:
-            raw = form.get(f"position-{option}")
-            value = to_decimal(raw) if raw not in (None, "") else None
-            if value is None:
+            raw = one_value(form, f"position-{option}")
+            if raw in (None, ""):
                 return None  # not every position chosen yet
+            value = to_decimal(raw)
+            if value is None or not 1 <= value <= len(ids):
+                raise ResponseError(raw)  # checked before int(): int(Decimal("1e30")) is costly
             positions[option] = int(value)
         if sorted(positions.values()) != list(range(1, len(ids) + 1)):
             raise ResponseError(positions)
@@ -234,7 +250,7 @@ class Ordering(QuestionType):
 
     def score(self, item: Mapping[str, Any], response: Any) -> float:
         correct = [str(x) for x in item["answer"]]
-        if not response:
+        if not response or not isinstance(response, list):
             return 0.0
         return longest_ordered_run([str(x) for x in response], correct) / len(correct)
 
@@ -259,7 +275,7 @@ class Matching(QuestionType):
     def parse(self, item: Mapping[str, Any], form: Mapping[str, Any]) -> Any:
         chosen = {}
         for prompt in option_ids(item, "prompts"):
-            value = form.get(f"match-{prompt}")
+            value = one_value(form, f"match-{prompt}")
             if value:
                 if value not in option_ids(item):
                     raise ResponseError(value)
@@ -268,8 +284,8 @@ class Matching(QuestionType):
 
     def score(self, item: Mapping[str, Any], response: Any) -> float:
         answer = {str(k): str(v) for k, v in item["answer"].items()}
-        response = response or {}
-        return sum(1 for k, v in answer.items() if response.get(k) == v) / len(answer)
+        given = {str(k): str(v) for k, v in response.items()} if isinstance(response, dict) else {}
+        return sum(1 for k, v in answer.items() if given.get(k) == v) / len(answer)
 
 
 BUILT_IN: tuple[type[QuestionType], ...] = (

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from ..extension import LMSState
 
 bp = Blueprint("quiz", __name__)
+#: Answers come as form fields (the page's form, or its script's FormData).
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 KIND_LABELS = {
     "pre": _l("Pre-test"),
@@ -195,6 +197,8 @@ def answer(attempt_id: int, number: int) -> Response:
     wants_json = request.headers.get("X-Requested-With") == "fetch"
     try:
         services.check_open(attempt)
+        if request.mimetype not in FORM_TYPES:  # a JSON body would read as "no answer"
+            raise ResponseError(request.mimetype)
         response = services.registry().get(entry["type"]).parse(entry["data"], request.form)
         services.save_answer(attempt, entry["id"], response)
     except ResponseError:
