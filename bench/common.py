@@ -45,6 +45,7 @@ class Gunicorn:
         workers: int = 4,
         threads: int = 4,
         extra: tuple[str, ...] = (),
+        app: str = "wsgi:app",
         **env: str,
     ) -> None:
         self.port = free_port()
@@ -56,13 +57,14 @@ class Gunicorn:
             "LMS_IDLE_TIMEOUT": "0",
             **env,
         }
-        subprocess.run(
-            [sys.executable, "-m", "flask", "lms", "init"],
-            cwd=ROOT,
-            env=environ,
-            check=True,
-            capture_output=True,
-        )
+        if app == "wsgi:app":
+            subprocess.run(
+                [sys.executable, "-m", "flask", "lms", "init"],
+                cwd=ROOT,
+                env=environ,
+                check=True,
+                capture_output=True,
+            )
         self.environ = environ
         self.process = subprocess.Popen(
             [
@@ -80,7 +82,7 @@ class Gunicorn:
                 "--log-level",
                 "warning",
                 *extra,
-                "wsgi:app",
+                app,
             ],
             cwd=ROOT,
             env=environ,
