@@ -3,6 +3,7 @@ cluster plans."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, abort, flash, redirect, request, url_for
@@ -181,13 +182,18 @@ def _official_target(enterprise: Enterprise) -> dict[str, Any]:
 @bp.route("/programme/needs", methods=["GET", "POST"])
 @login_required
 def needs_owner() -> str | Response | tuple[str, int]:
+    return _for_owner(lambda enterprise: _fill(enterprise, _owner_target()))
+
+
+def _for_owner(page: Callable[[Enterprise], Any]) -> Any:
+    """``page`` for the signed-in owner's enterprise, or why there is none to show."""
     q = needs.questionnaire()
     if not q.usable:
         return _unavailable(q)
     enterprise = _owner()
     if enterprise is None:
         return render("lms/programme/needs_unlinked.html")
-    return _fill(enterprise, _owner_target())
+    return page(enterprise)
 
 
 @bp.route("/programme/enterprises/<int:enterprise_id>/needs", methods=["GET", "POST"])
@@ -223,13 +229,7 @@ def _roadmap(
 @bp.get("/programme/needs/roadmap")
 @login_required
 def needs_roadmap() -> str | Response | tuple[str, int]:
-    q = needs.questionnaire()
-    if not q.usable:
-        return _unavailable(q)
-    enterprise = _owner()
-    if enterprise is None:
-        return render("lms/programme/needs_unlinked.html")
-    return _roadmap(enterprise, _owner_target(), [current_user.id])
+    return _for_owner(lambda enterprise: _roadmap(enterprise, _owner_target(), [current_user.id]))
 
 
 @bp.get("/programme/enterprises/<int:enterprise_id>/roadmap")

@@ -12,20 +12,26 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def test_no_page_breaks_the_content_security_policy(page: Any, live_server: Any) -> None:
-    base = live_server()
-    with live_server.servers[-1].lms_app.app_context():
-        services.create_user("admin@example.org", "Admin", PASSWORD, ["admin"])
+def _watch_and_sign_in(page: Any, base: str, email: str) -> list[str]:
+    """Collect the console's CSP violations from now on, and sign in as ``email``."""
     problems: list[str] = []
     page.on(
         "console",
         lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None,
     )
     page.goto(base + "/login")
-    page.locator("input[name=email]").fill("admin@example.org")
+    page.locator("input[name=email]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form button[type=submit]").last.click()
     page.wait_for_url(base + "/")
+    return problems
+
+
+def test_no_page_breaks_the_content_security_policy(page: Any, live_server: Any) -> None:
+    base = live_server()
+    with live_server.servers[-1].lms_app.app_context():
+        services.create_user("admin@example.org", "Admin", PASSWORD, ["admin"])
+    problems = _watch_and_sign_in(page, base, "admin@example.org")
     for path in (
         "/",
         "/modules",
@@ -66,16 +72,7 @@ def test_programme_pages_with_demo_data_keep_the_policy(page: Any, live_server: 
             "enterprise": db.session.query(Enterprise).first().id,
             "mentorship": db.session.query(Mentorship).first().id,
         }
-    problems: list[str] = []
-    page.on(
-        "console",
-        lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None,
-    )
-    page.goto(base + "/login")
-    page.locator("input[name=email]").fill("admin@demo.dakshata.org")
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(base + "/")
+    problems = _watch_and_sign_in(page, base, "admin@demo.dakshata.org")
     for path in (
         "/programme/programmes",
         "/programme/clusters",
