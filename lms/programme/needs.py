@@ -35,6 +35,7 @@ from .needs_data import (  # noqa: F401  (the questionnaire's API is part of thi
     load,
     module_problems,
 )
+from .services import beneficiary_of
 
 # The app's questionnaire, re-read when the file changes.
 
@@ -141,13 +142,8 @@ def country_of(enterprise: Enterprise) -> str:
 
 def owner_enterprise(user_id: int) -> Enterprise | None:
     """The enterprise of the beneficiary linked to this sign-in account, if any."""
-    return db.session.scalar(
-        select(Enterprise)
-        .join(Beneficiary, Beneficiary.enterprise_id == Enterprise.id)
-        .where(Beneficiary.user_id == user_id, Beneficiary.erased_at.is_(None))
-        .order_by(Beneficiary.id)
-        .limit(1)
-    )
+    person = beneficiary_of(user_id)
+    return person.enterprise if person is not None else None
 
 
 def _rows(enterprise_ids: Iterable[int]) -> list[Assessment]:

@@ -14,6 +14,7 @@ from ..certificates.models import Certificate
 from ..db import db, utcnow
 from ..quiz.models import Attempt
 from .models import Beneficiary, Enrolment, Feedback, Mentorship
+from .services import beneficiary_of
 
 ERASED_REASON = "The holder's personal data was erased."
 
@@ -48,7 +49,7 @@ def _beneficiary(person: Beneficiary) -> dict[str, Any]:
 
 def personal_data(user: User) -> dict[str, Any]:
     """Everything the programme keeps about ``user``, as JSON-ready data."""
-    person = db.session.scalar(select(Beneficiary).where(Beneficiary.user_id == user.id))
+    person = beneficiary_of(user.id)
     attempts = db.session.scalars(
         select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.started_at)
     )

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..db import db
 from ..i18n import _l
 from . import identifiers, tables
-from .models import SEGMENTS, Cluster, Enterprise
+from .models import SEGMENTS, Beneficiary, Cluster, Enterprise
 
 #: The columns of an enterprise import (a header row names them; order does not matter).
 COLUMNS = ("name", "cluster", "segment", "udyam", "gstin", "women_led", "employees")
@@ -282,14 +282,23 @@ def import_beneficiaries(table: tables.Table) -> tuple[int, list[RowProblems]]:
 def link_account(person: Any, email: str) -> str | None:
     """Link ``person`` to the account with ``email``; returns the problem, if any."""
     from ..accounts import services as accounts
-    from .models import Beneficiary
 
     user = accounts.find_user(email) if email.strip() else None
     if user is None:
         return str(_l("No account has this e-mail address."))
-    other = db.session.scalar(select(Beneficiary).where(Beneficiary.user_id == user.id))
+    other = beneficiary_of(user.id)
     if other is not None and other.id != person.id:
         return str(_l("This account is already linked to %(name)s.", name=other.name))
     person.user_id = user.id
     db.session.commit()
     return None
+
+
+def beneficiary_of(user_id: int) -> Beneficiary | None:
+    """The beneficiary record a sign-in account is linked to (if any; erased ones have none)."""
+    return db.session.scalar(
+        select(Beneficiary)
+        .where(Beneficiary.user_id == user_id, Beneficiary.erased_at.is_(None))
+        .order_by(Beneficiary.id)
+        .limit(1)
+    )

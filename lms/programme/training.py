@@ -18,7 +18,7 @@ from ..content import services as content
 from ..db import db, utcnow
 from ..i18n import LOCALES, _l
 from .models import Beneficiary, Enrolment, Programme, SessionModule, TrainingSession
-from .services import cluster_index
+from .services import beneficiary_of, cluster_index
 
 #: The time zone that decides "today" for a session's check-in, by the cluster's country.
 TIMEZONES = {"IN": "Asia/Kolkata", "BD": "Asia/Dhaka"}
@@ -167,13 +167,6 @@ def session_today(session: TrainingSession) -> dt.date:
     """Today's date where the session is held."""
     country = session.cluster.country if session.cluster else "IN"
     return dt.datetime.now(ZoneInfo(TIMEZONES.get(country, "Asia/Kolkata"))).date()
-
-
-def beneficiary_of(user_id: int) -> Beneficiary | None:
-    """The beneficiary record a sign-in account is linked to (if any)."""
-    return db.session.scalar(
-        select(Beneficiary).where(Beneficiary.user_id == user_id, Beneficiary.erased_at.is_(None))
-    )
 
 
 def find_by_token(token: str) -> TrainingSession | None:

@@ -126,9 +126,7 @@ def _form(enterprise: Enterprise | None) -> str | Response:
 
 def _enterprise_of(user: User) -> str | None:
     """A certificate names the enterprise of the beneficiary record the account is linked to."""
-    person = db.session.scalar(
-        select(Beneficiary).where(Beneficiary.user_id == user.id, Beneficiary.erased_at.is_(None))
-    )
+    person = services.beneficiary_of(user.id)
     return person.enterprise.name if person is not None else None
 
 
