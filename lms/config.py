@@ -35,8 +35,9 @@ def defaults(app: Flask) -> dict[str, Any]:
         #: ``development`` or ``production``. Production refuses to start without an explicit
         #: secret key and marks cookies ``Secure`` (serve it behind TLS).
         "LMS_ENV": os.environ.get("LMS_ENV", "development"),
-        #: SQLAlchemy URL of the database. Default: SQLite in the instance folder (WAL, foreign
-        #: keys on). For PostgreSQL: ``postgresql+psycopg://user:pass@host/dbname``.
+        #: SQLAlchemy URL of the LMS's own database. Default: SQLite in the instance folder (WAL,
+        #: foreign keys on). For PostgreSQL: ``postgresql+psycopg://user:pass@host/dbname``.
+        #: Not used with ``LMS(app, db=db)``: the LMS tables then live in the host's database.
         "LMS_DATABASE_URL": "sqlite:///" + str(Path(app.instance_path) / "lms.sqlite3"),
         #: Seconds a SQLite connection waits for a lock before giving up.
         "LMS_SQLITE_BUSY_TIMEOUT": 30,
@@ -47,6 +48,10 @@ def defaults(app: Flask) -> dict[str, Any]:
         "LMS_URL_PREFIX": "",
         #: UI locales offered, in the order of the language switcher.
         "LMS_LOCALES": ("en", "bn", "bn_BD"),
+        #: Languages added to (or replacing) the built-in table of ``lms.i18n.LOCALES``:
+        #: ``{code: lms.i18n.LocaleInfo(...)}`` or ``{code: {"autonym": ..., "html_lang": ...,
+        #: "format_locale": ..., "currency": ..., "timezone": ..., "digits": ...}}``.
+        "LMS_LANGUAGES": {},
         #: Locale used when neither the user, a cookie nor the browser chooses one.
         "LMS_DEFAULT_LOCALE": "en",
         #: Message-by-message fallback between catalogs; English (the source) is always last.
@@ -54,8 +59,19 @@ def defaults(app: Flask) -> dict[str, Any]:
         #: Folder of the compiled gettext catalogs (``<locale>/LC_MESSAGES/lms.mo``).
         "LMS_TRANSLATIONS_DIR": _default_translations_dir(),
         #: Seconds without activity after which a signed-in user is signed out (shared tablets).
-        #: ``0`` turns it off.
+        #: ``0`` turns it off. When the host app signs people in, only a value the host sets
+        #: itself applies (off otherwise).
         "LMS_IDLE_TIMEOUT": 15 * 60,
+        #: Offer "Switch learner" (sign out and show the tablet's recent learners). When the host
+        #: app signs people in, only a value the host sets itself applies (off otherwise).
+        "LMS_SWITCH_LEARNER": True,
+        #: Whether signing out (or switching learner, or idling) ends the whole session, or only
+        #: removes the LMS's own keys and Flask-Login's. ``None``: the whole session when the LMS
+        #: signs people in, only its own keys when the host app does.
+        "LMS_OWNS_SESSION": None,
+        #: Prefix of the LMS's cookie names, session keys and signing salts. Give each LMS its own
+        #: when two share one domain.
+        "LMS_COOKIE_PREFIX": "lms_",
         #: Failed sign-ins allowed per account within ``LMS_LOGIN_WINDOW`` before it is locked.
         "LMS_LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
         #: Failed sign-ins allowed per client address within ``LMS_LOGIN_WINDOW``. High, since a
@@ -102,18 +118,40 @@ def defaults(app: Flask) -> dict[str, Any]:
         #: endpoints only and never loosens a smaller ``MAX_CONTENT_LENGTH`` of the host app.
         #: ``0``: no LMS limit.
         "LMS_MAX_REQUEST_BYTES": 4 * 1024 * 1024,
+        #: Plugins to load from the ``lms.plugins`` entry points, by name; ``None``: every one
+        #: installed. A plugin that fails to load or clashes is logged and skipped.
+        "LMS_PLUGINS": None,
+        #: Question types this app uses, by id (built-in and plugins'); ``None``: every one
+        #: installed. Items of other types are reported by ``flask lms check-content``.
+        "LMS_QUESTION_TYPES": None,
     }
 
 
-def apply_defaults(app: Flask, options: dict[str, Any]) -> None:
-    """Give every ``LMS_*`` key a value: ``LMS(...)`` options, else app config, else default."""
+def resolve(app: Flask, options: dict[str, Any]) -> tuple[dict[str, Any], frozenset[str]]:
+    """Every ``LMS_*`` key's value for ``app`` (``LMS(...)`` options, else the app's config, else
+    the default) and which of them the host set itself. Changes nothing: ``init_app`` checks
+    everything before it writes anything into the host's config."""
     known = defaults(app)
+    values: dict[str, Any] = {}
+    explicit: set[str] = set()
     for key, value in options.items():
         name = key if key.startswith("LMS_") else "LMS_" + key.upper()
         if name not in known:
             raise TypeError(f"LMS() got an unknown option {key!r}")
-        app.config[name] = value
+        values[name] = value
+        explicit.add(name)
     for key, value in known.items():
-        app.config.setdefault(key, value)
-    if app.config["LMS_ENV"] not in ("development", "production"):
+        if key not in values:
+            if key in app.config:
+                explicit.add(key)
+            values[key] = app.config.get(key, value)
+    if values["LMS_ENV"] not in ("development", "production"):
         raise RuntimeError("LMS_ENV must be 'development' or 'production'")
+    if not isinstance(values["LMS_COOKIE_PREFIX"], str) or not values["LMS_COOKIE_PREFIX"]:
+        raise RuntimeError("LMS_COOKIE_PREFIX must be a non-empty text, such as 'lms_'")
+    return values, frozenset(explicit)
+
+
+def apply(app: Flask, values: dict[str, Any]) -> None:
+    """Write the resolved keys into the app's config."""
+    app.config.update(values)

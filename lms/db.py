@@ -1,4 +1,15 @@
-"""The database: one Flask-SQLAlchemy instance; SQLite tuned for a tablet hall, or PostgreSQL."""
+"""The database: the LMS's tables on the host's Flask-SQLAlchemy, or on one of its own.
+
+The LMS models are declared on their own :data:`metadata` (tables prefixed ``lms_``), not on any
+Flask-SQLAlchemy instance, so the same models work on whichever instance an app uses:
+
+- ``LMS(app, db=host_db)``: the host's instance, session and engine (``SQLALCHEMY_DATABASE_URI``);
+  the LMS never changes that engine's options or pragmas.
+- ``LMS(app)``: the LMS's own instance on ``LMS_DATABASE_URL`` (SQLite in the instance folder by
+  default, tuned for a tablet hall: WAL, foreign keys, a busy timeout), or PostgreSQL.
+
+Code reaches the current app's instance through :data:`db` (``db.session``, ``db.engine``).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -21,15 +32,58 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+#: Every LMS table's name starts with this.
+TABLE_PREFIX = "lms_"
+
+#: The LMS tables, whichever database they live in.
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    """Base class of the LMS models."""
+
+    metadata = metadata
 
 
-#: The one SQLAlchemy extension object. A host app that uses Flask-SQLAlchemy itself defines its
-#: models on this ``db`` too (Flask-SQLAlchemy allows one instance per app).
-db = SQLAlchemy(model_class=Base)
+#: The Flask-SQLAlchemy instance of apps that do not bring their own (``LMS(app)`` without
+#: ``db=``). An extension object: it keeps each app's engines on that app.
+own_db = SQLAlchemy()
+
+
+class Database:
+    """The current app's Flask-SQLAlchemy instance as the LMS uses it.
+
+    ``session``, ``engine`` and ``engines`` are the instance's; ``metadata`` is always the LMS's
+    own tables (a host's ``db.metadata`` holds the host's).
+    """
+
+    metadata = metadata
+
+    @staticmethod
+    def instance() -> SQLAlchemy:
+        return current_app.extensions["lms"].db
+
+    @property
+    def session(self) -> scoped_session[Any]:
+        return self.instance().session
+
+    @property
+    def engine(self) -> Engine:
+        return self.instance().engine
+
+    @property
+    def engines(self) -> Any:
+        return self.instance().engines
+
+    def create_all(self) -> None:
+        """Create the LMS tables that are missing (tests; ``flask lms init`` adopts them)."""
+        metadata.create_all(self.engine)
+
+    def drop_all(self) -> None:
+        metadata.drop_all(self.engine)
+
+
+db = Database()
 
 
 def utcnow() -> datetime:
@@ -53,38 +107,55 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-def database_url(app: Flask) -> str:
-    """The SQLAlchemy URL from ``LMS_DATABASE_URL``, creating the SQLite folder when needed."""
-    url = make_url(app.config["LMS_DATABASE_URL"])
-    if url.drivername == "postgresql":  # plain postgresql:// means psycopg 3 here
+def database_url(config: dict[str, Any]) -> str:
+    """The SQLAlchemy URL from ``LMS_DATABASE_URL`` (plain ``postgresql://`` means psycopg 3)."""
+    url = make_url(config["LMS_DATABASE_URL"])
+    if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     return url.render_as_string(hide_password=False)
 
 
-def engine_options(app: Flask) -> dict[str, Any]:
-    url = make_url(database_url(app))
+def engine_options(config: dict[str, Any]) -> dict[str, Any]:
+    url = make_url(database_url(config))
     if url.get_backend_name() == "sqlite":
-        return {"connect_args": {"timeout": app.config["LMS_SQLITE_BUSY_TIMEOUT"]}}
+        return {"connect_args": {"timeout": config["LMS_SQLITE_BUSY_TIMEOUT"]}}
     return {"pool_pre_ping": True}
 
 
-def init_db(app: Flask) -> None:
-    """Configure and register ``db`` on ``app`` (or accept the host's registration of it)."""
-    app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_url(app))
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app))
+def check(app: Flask, host_db: SQLAlchemy | None) -> None:
+    """Refuse, before anything changes, a database set-up the LMS cannot work with."""
     registered = app.extensions.get("sqlalchemy")
-    if registered is None:
-        db.init_app(app)
-    elif registered is not db:
+    if host_db is None and registered is not None and registered is not own_db:
         raise RuntimeError(
-            "This app already has its own Flask-SQLAlchemy instance. Define your models on "
-            "lms.db.db instead: Flask-SQLAlchemy allows one instance per app."
+            "This app already has its own Flask-SQLAlchemy instance: pass it to the LMS as "
+            "LMS(app, db=db), and the LMS keeps its tables (lms_*) in that database."
         )
+    if host_db is not None and not isinstance(host_db, SQLAlchemy):
+        raise TypeError("LMS(db=...) takes a Flask-SQLAlchemy SQLAlchemy instance")
+    if host_db is not None and registered is not None and registered is not host_db:
+        raise RuntimeError("LMS(db=...) is not the Flask-SQLAlchemy instance of this app")
+
+
+def init_db(app: Flask, host_db: SQLAlchemy | None) -> tuple[SQLAlchemy, bool]:
+    """Register the database for ``app``: ``(instance, whether the LMS owns its engine)``."""
+    if host_db is not None:
+        if app.extensions.get("sqlalchemy") is None:
+            host_db.init_app(app)  # the host asked the LMS to set its db up on this app
+        return host_db, False
+    if app.extensions.get("sqlalchemy") is None:
+        url = database_url(app.config)
+        backend = make_url(url)
+        file = backend.database if backend.get_backend_name() == "sqlite" else None
+        if file not in (None, "", ":memory:"):
+            Path(file).parent.mkdir(parents=True, exist_ok=True)
+        app.config.setdefault("SQLALCHEMY_DATABASE_URI", url)
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
+        own_db.init_app(app)
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            _tune_sqlite(db.engine, app.config["LMS_SQLITE_BUSY_TIMEOUT"])
+        engine = own_db.engine
+        if engine.dialect.name == "sqlite":
+            _tune_sqlite(engine, app.config["LMS_SQLITE_BUSY_TIMEOUT"])
+    return own_db, True
 
 
 def _tune_sqlite(engine: Engine, busy_timeout: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .accounts import services
 from .accounts.models import ADMIN, AUTHOR, LEARNER, TRAINER
-from .extension import state
+from .state import state
 
 DEMO_ACCOUNTS = (
     ("admin@demo.dakshata.org", "Anita Sen", ADMIN, "en"),

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .extension import state
+from .state import state
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ readers unless the user chose Latin digits.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,11 +21,15 @@ from babel.support import NullTranslations, Translations
 from flask import current_app, g, has_request_context, request
 from flask_babel import Domain
 from flask_babel.speaklater import LazyString
-from flask_login import current_user
 from markupsafe import escape
 
+from .state import has_state, state
+
 DOMAIN = "lms"
-LOCALE_COOKIE = "lms_locale"
+#: The locale cookie's name without ``LMS_COOKIE_PREFIX``.
+LOCALE_COOKIE = "locale"
+LATIN_DIGITS = "0123456789"
+BENGALI_DIGITS = "০১২৩৪৫৬৭৮৯"
 
 
 @dataclass(frozen=True)
@@ -37,28 +42,84 @@ class LocaleInfo:
     format_locale: str
     currency: str
     timezone: str
-    bengali_script: bool
+    #: The digits 0-9 as this language writes them (Babel formats with Latin ones).
+    digits: str = LATIN_DIGITS
+
+    @property
+    def bengali_script(self) -> bool:
+        return self.digits == BENGALI_DIGITS
+
+    @property
+    def native_digits(self) -> bool:
+        return self.digits != LATIN_DIGITS
 
 
+#: The built-in language table; ``LMS_LANGUAGES`` adds to it or replaces entries.
 LOCALES: dict[str, LocaleInfo] = {
-    "en": LocaleInfo("en", "English", "en", "en_IN", "INR", "Asia/Kolkata", False),
-    "bn": LocaleInfo("bn", "বাংলা (ভারত)", "bn-IN", "bn_IN", "INR", "Asia/Kolkata", True),
-    "bn_BD": LocaleInfo("bn_BD", "বাংলা (বাংলাদেশ)", "bn-BD", "bn_BD", "BDT", "Asia/Dhaka", True),
+    "en": LocaleInfo("en", "English", "en", "en_IN", "INR", "Asia/Kolkata"),
+    "bn": LocaleInfo("bn", "বাংলা (ভারত)", "bn-IN", "bn_IN", "INR", "Asia/Kolkata", BENGALI_DIGITS),
+    "bn_BD": LocaleInfo(
+        "bn_BD", "বাংলা (বাংলাদেশ)", "bn-BD", "bn_BD", "BDT", "Asia/Dhaka", BENGALI_DIGITS
+    ),
 }
 
-_BENGALI_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
-_LATIN_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
+_LATIN_DIGITS = str.maketrans(BENGALI_DIGITS, LATIN_DIGITS)
 
 
-def load_catalog_chain(directory: str | Path, chain: list[str]) -> NullTranslations:
-    """The compiled catalogs of ``chain`` (most specific first), each falling back to the next."""
+def languages() -> dict[str, LocaleInfo]:
+    """This app's language table: the built-in one with ``LMS_LANGUAGES`` applied."""
+    configured = current_app.config.get("LMS_LANGUAGES") or {}
+    if not configured:
+        return LOCALES
+    table = dict(LOCALES)
+    for code, info in configured.items():
+        table[code] = info if isinstance(info, LocaleInfo) else _locale_info(code, info)
+    return table
+
+
+def _locale_info(code: str, info: Mapping[str, str]) -> LocaleInfo:
+    fields = {"autonym": code, "html_lang": code.replace("_", "-"), "format_locale": code}
+    fields.update(
+        {"currency": "INR", "timezone": "Asia/Kolkata", "digits": LATIN_DIGITS}, **dict(info)
+    )
+    return LocaleInfo(code=code, **fields)
+
+
+def language(code: str) -> LocaleInfo:
+    """The table entry of ``code`` (English when the table has none)."""
+    table = languages()
+    return table.get(code) or table.get("en") or LOCALES["en"]
+
+
+def _load_catalog(directory: str | Path, code: str, domain: str) -> Translations | None:
+    path = Path(directory) / code / "LC_MESSAGES" / f"{domain}.mo"
+    if not path.is_file():
+        return None
+    with path.open("rb") as fp:
+        return Translations(fp, domain=domain)
+
+
+def load_catalog_chain(
+    directory: str | Path, chain: list[str], extra: list[tuple[str, str]] = ()
+) -> NullTranslations:
+    """The compiled catalogs of ``chain`` (most specific first), each falling back to the next.
+
+    ``extra`` are ``(directory, domain)`` catalogs of plugins, merged into the LMS's catalog of
+    the same locale (the LMS's own messages win)."""
     first: NullTranslations | None = None
     for code in chain:
-        path = Path(directory) / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
-        if not path.is_file():
+        catalog = _load_catalog(directory, code, DOMAIN)
+        for plugin_dir, domain in extra:
+            found = _load_catalog(plugin_dir, code, domain)
+            if found is None:
+                continue
+            if catalog is None:
+                catalog = found
+            else:
+                found.merge(catalog)  # the LMS's messages over the plugin's
+                catalog = found
+        if catalog is None:
             continue
-        with path.open("rb") as fp:
-            catalog = Translations(fp, domain=DOMAIN)
         if first is None:
             first = catalog
         else:
@@ -77,31 +138,29 @@ class LMSDomain(Domain):
         return [current_app.config["LMS_TRANSLATIONS_DIR"]]
 
     def get_translations(self) -> NullTranslations:
-        if not has_request_context() and not _has_lms_app():
+        if not has_state():
             return NullTranslations()
         return translations_for(locale_code())
 
 
 def translations_for(code: str) -> NullTranslations:
-    """The app's catalog chain for ``code`` (cached per app)."""
-    cache = current_app.extensions["lms"].translations_cache
+    """The app's catalog chain for ``code`` (cached per app), plugins' messages included."""
+    cache = state().translations_cache
     if code not in cache:
         fallbacks = current_app.config["LMS_LOCALE_FALLBACKS"].get(code, [])
         directory = current_app.config["LMS_TRANSLATIONS_DIR"]
-        cache[code] = load_catalog_chain(directory, [code, *fallbacks])
+        extra = [
+            (plugin.translations_dir, plugin.translations_domain)
+            for plugin in state().plugins.values()
+            if getattr(plugin, "translations_dir", None)
+        ]
+        cache[code] = load_catalog_chain(directory, [code, *fallbacks], extra)
     return cache[code]
 
 
 def gettext_in(code: str, message: str) -> str:
     """``message`` translated into ``code``, whatever the UI language (e.g. a text's language)."""
     return translations_for(code).gettext(message)
-
-
-def _has_lms_app() -> bool:
-    try:
-        return "lms" in current_app.extensions
-    except RuntimeError:
-        return False
 
 
 class LazyText(LazyString):
@@ -137,15 +196,52 @@ def enabled_locales() -> list[str]:
     return list(current_app.config["LMS_LOCALES"])
 
 
-def select_locale() -> str:
-    """The request's locale: the user's saved choice, a cookie, the browser, then the default."""
+def _normalise(code: object) -> str | None:
+    return str(code).replace("-", "_") if code else None
+
+
+def host_locale() -> str | None:
+    """The locale the host chooses, when it is one of ``LMS_LOCALES``: ``LMS(locale_selector=...)``
+    first, else the host's own Flask-Babel selector (not when the LMS registered Babel)."""
     locales = enabled_locales()
-    user_choice = getattr(current_user, "locale", None) if current_user else None
-    for candidate in (user_choice, request.cookies.get(LOCALE_COOKIE)):
+    selector = state().locale_selector
+    if selector is not None:
+        chosen = _normalise(selector())
+        if chosen in locales:
+            return chosen
+    babel = current_app.extensions.get("babel")
+    ours = babel is not None and getattr(babel, "instance", None) is state().babel
+    if babel is None or ours or getattr(babel, "locale_selector", None) is None:
+        return None
+    from flask_babel import get_locale
+
+    chosen = _normalise(get_locale())
+    return chosen if chosen in locales else None
+
+
+def select_locale() -> str:
+    """The request's locale: the host's choice (selector or host's Babel) when it is one of ours,
+    else the user's saved choice, the LMS's cookie, the browser, then the default."""
+    from .auth import current_user
+    from .web import get_cookie
+
+    chosen = host_locale()
+    g.lms_locale_from_host = chosen is not None
+    if chosen is not None:
+        return chosen
+    locales = enabled_locales()
+    for candidate in (current_user.locale, get_cookie(LOCALE_COOKIE)):
         if candidate in locales:
             return candidate
     best = request.accept_languages.best_match(locales)
     return best or current_app.config["LMS_DEFAULT_LOCALE"]
+
+
+def locale_follows_host() -> bool:
+    """Whether this request's language was chosen by the host app (then the LMS offers no
+    language switcher of its own: the host's is the one that works)."""
+    locale_code()
+    return bool(g.get("lms_locale_from_host"))
 
 
 def locale_code() -> str:
@@ -159,19 +255,24 @@ def locale_code() -> str:
 
 
 def locale_info() -> LocaleInfo:
-    return LOCALES.get(locale_code(), LOCALES["en"])
+    return language(locale_code())
 
 
 def native_digits() -> bool:
-    """Whether numbers are shown in Bengali digits (Bengali UI, unless the user chose Latin)."""
-    if not locale_info().bengali_script:
+    """Whether numbers are shown in the language's own digits (e.g. Bengali ones in a Bengali
+    UI), unless the user chose Latin digits."""
+    from .auth import current_user
+
+    if not locale_info().native_digits:
         return False
-    return not getattr(current_user, "latin_digits", False)
+    return not current_user.latin_digits
 
 
 def localise_digits(text: str) -> str:
     """Convert the Latin digits Babel returns to the reader's digits."""
-    return text.translate(_BENGALI_DIGITS) if native_digits() else text
+    if not native_digits():
+        return text
+    return text.translate(str.maketrans(LATIN_DIGITS, locale_info().digits))
 
 
 def parse_digits(text: str) -> str:
@@ -216,9 +317,10 @@ def format_datetime(value: datetime, format: str = "medium") -> str:
 def template_context() -> dict[str, object]:
     """What every LMS template gets for languages and formatting."""
     info = locale_info()
+    table = languages()
     return {
         "current_locale": info,
-        "locales": [LOCALES[code] for code in enabled_locales() if code in LOCALES],
+        "locales": [table[code] for code in enabled_locales() if code in table],
         "format_number": format_number,
         "format_percent": format_percent,
         "format_money": format_money,
@@ -238,6 +340,8 @@ __all__ = [
     "format_money",
     "format_number",
     "gettext",
+    "language",
+    "languages",
     "lazy_gettext",
     "locale_code",
     "ngettext",

@@ -11,26 +11,34 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, request
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
+
+from .auth import current_user
 
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+def check_secret_key(app: Flask, config: dict[str, Any]) -> None:
+    """Refuse production without a secret key (before anything is changed)."""
+    if app.config.get("SECRET_KEY") or config["LMS_SECRET_KEY"]:
+        return
+    if config["LMS_ENV"] == "production":
+        raise RuntimeError(
+            "LMS_ENV=production needs a secret key: set SECRET_KEY in the instance config.py "
+            "or the LMS_SECRET_KEY environment variable."
+        )
+
+
 def configure_secret_key(app: Flask) -> None:
     """Use the given key; in development keep a generated one in the instance folder."""
+    check_secret_key(app, app.config)
     if app.config.get("SECRET_KEY"):
         return
     if app.config["LMS_SECRET_KEY"]:
         app.config["SECRET_KEY"] = app.config["LMS_SECRET_KEY"]
         return
-    if app.config["LMS_ENV"] == "production":
-        raise RuntimeError(
-            "LMS_ENV=production needs a secret key: set SECRET_KEY in the instance config.py "
-            "or the LMS_SECRET_KEY environment variable."
-        )
     app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 
 
@@ -47,7 +55,10 @@ def _instance_secret(path: Path) -> str:
 
 
 def configure_cookies(app: Flask) -> None:
-    """HttpOnly, SameSite=Lax cookies, and Secure ones in production (Flask defaults are laxer)."""
+    """HttpOnly, SameSite=Lax cookies, and Secure ones in production (Flask defaults are laxer).
+
+    Only for an app whose session the LMS sets up; a host app with its own database or sign-in
+    keeps its own cookie settings."""
     production = app.config["LMS_ENV"] == "production"
     for prefix in ("SESSION_COOKIE", "REMEMBER_COOKIE"):
         app.config.setdefault(f"{prefix}_HTTPONLY", True)
@@ -76,7 +87,7 @@ def roles_required(*roles: str) -> Callable[[F], F]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
+                return current_app.login_manager.unauthorized()  # the host's, if it signs in
             if roles and not current_user.has_role(*roles):
                 abort(403)
             return view(*args, **kwargs)

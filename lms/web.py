@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import time
 from sqlite3 import SQLITE_ERROR
 from typing import Any
 
+import flask_login
 from flask import (
     Blueprint,
     Flask,
@@ -18,10 +18,8 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -33,9 +31,11 @@ from werkzeug.exceptions import (
 )
 from werkzeug.wrappers import Response
 
-from . import i18n, security, signals
+from . import auth, i18n, security, templating
+from .auth import current_user
 from .db import db
 from .i18n import _, _l
+from .state import state
 
 bp = Blueprint(
     "lms",
@@ -55,42 +55,62 @@ _ERROR_MESSAGES = {
     500: _l("Something went wrong on our side. Please try again."),
     503: _l("The service is not available right now. Please try again in a minute."),
 }
-# Only refresh the "last seen" time in the session cookie this often (seconds).
-_SEEN_RESOLUTION = 30
 
 
 def register(app: Flask) -> None:
     from . import blueprints  # noqa: F401  (nests the capability blueprints once)
 
     app.register_blueprint(bp, url_prefix=app.config["LMS_URL_PREFIX"] or None)
+    templating.install(app)
+    # Idle sign-out counts activity on the host's pages too (it is off unless the LMS signs
+    # people in or the host turned it on).
+    app.before_request(_check_idle)
     if app.config["LMS_APP_ERROR_PAGES"]:
         app.register_error_handler(HTTPException, handle_http_error)
         app.register_error_handler(InternalServerError, handle_http_error)
         app.register_error_handler(SQLAlchemyError, handle_database_error)
 
 
+def cookie_path() -> str:
+    """LMS cookies are sent to LMS pages only (``/`` when the LMS is mounted at the root)."""
+    return current_app.config["LMS_URL_PREFIX"] or "/"
+
+
 def set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
-    """An LMS cookie: HttpOnly, SameSite=Lax, and Secure whenever the session cookie is."""
+    """An LMS cookie: HttpOnly, SameSite=Lax, and Secure whenever the session cookie is.
+    ``name`` is given without ``LMS_COOKIE_PREFIX``."""
     response.set_cookie(
-        name,
+        auth.cookie_name(name),
         value,
         max_age=max_age,
+        path=cookie_path(),
         httponly=True,
         samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
     )
+
+
+def delete_cookie(response: Response, name: str) -> None:
+    response.delete_cookie(auth.cookie_name(name), path=cookie_path())
+
+
+def get_cookie(name: str) -> str | None:
+    return request.cookies.get(auth.cookie_name(name))
 
 
 def render(template: str, **context: Any) -> str:
     """Render an LMS template with the language, formatting and navigation helpers."""
-    i18n.domain.as_default()
-    from .extension import state
-
+    user = current_user._get_current_object()
     values: dict[str, Any] = i18n.template_context()
+    signed_in = user.is_authenticated
     values.update(
         csrf_token=generate_csrf,
-        idle_timeout=current_app.config["LMS_IDLE_TIMEOUT"] if current_user.is_authenticated else 0,
+        current_user=user,
+        idle_timeout=auth.idle_timeout() if signed_in else 0,
         home_links=state().home_links,
+        show_switch=signed_in and auth.switch_learner_enabled(),
+        show_sign_out=signed_in and not auth.host_signs_in(),
+        show_language_switch=not i18n.locale_follows_host(),
     )
     values.update(context)
     return render_template(template, **values)
@@ -113,12 +133,10 @@ def _security_headers(response: Response) -> Response:
 
 
 @bp.before_request
-def _before_request() -> Response | None:
-    i18n.domain.as_default()
+def _before_request() -> None:
     _limit_request_size()
     security.csrf_protect()
     _refuse_nul_characters()
-    return _check_idle()
 
 
 def _limit_request_size() -> None:
@@ -144,22 +162,29 @@ def _refuse_nul_characters() -> None:
 
 
 def _check_idle() -> Response | None:
-    timeout = current_app.config["LMS_IDLE_TIMEOUT"]
-    if not timeout or not current_user.is_authenticated:
+    """Sign out whoever was idle longer than the timeout (shared tablets); else note activity.
+
+    Runs before every request of the app, so time on the host's pages counts as activity. On an
+    LMS page the idle user is sent to sign in again; a host page carries on, signed out."""
+    timeout = auth.idle_timeout()
+    if not timeout or not flask_login.current_user.is_authenticated:
         return None
-    now = int(time.time())
-    seen = session.get("lms_seen", now)
-    if now - seen > timeout:
-        user = current_user._get_current_object()
-        logout_user()
-        session.clear()
-        signals.user_signed_out.send(current_app._get_current_object(), user=user, reason="idle")
-        flash(_("You were signed out because the tablet was not used for a while."), "info")
-        target = request.full_path if request.method == "GET" else None
-        return redirect(url_for("lms.accounts.login", next=target))
-    if now - seen >= _SEEN_RESOLUTION or "lms_seen" not in session:
-        session["lms_seen"] = now
-    return None
+    if auth.idle_for() <= timeout:
+        auth.touch()
+        return None
+    auth.sign_out("idle")
+    if not _is_lms_request():
+        return None
+    flash(_("You were signed out because the tablet was not used for a while."), "info")
+    if auth.host_signs_in():
+        return current_app.login_manager.unauthorized()
+    target = request.full_path if request.method == "GET" else None
+    return redirect(url_for("lms.accounts.login", next=target))
+
+
+def _is_lms_request() -> bool:
+    blueprint = request.blueprint or ""
+    return blueprint == "lms" or blueprint.startswith("lms.")
 
 
 def handle_http_error(error: HTTPException) -> Any:
@@ -211,6 +236,7 @@ def handle_database_error(error: SQLAlchemyError) -> Any:
     with contextlib.suppress(SQLAlchemyError):
         db.session.rollback()
     g._login_user = current_app.login_manager.anonymous_user()  # flask-login's request user
+    auth.forget_current()
     message = _ERROR_MESSAGES[503]
     wants_json = request.accept_mimetypes.best == "application/json"
     if request.endpoint == "lms.core.healthz" or wants_json:

@@ -108,19 +108,24 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
     assert ok.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
-def test_a_host_with_its_own_sqlalchemy_or_login_manager_gets_a_clear_error(
+def test_a_host_with_its_own_sqlalchemy_must_pass_it_and_its_login_manager_is_used(
     tmp_path: Path,
 ) -> None:
+    # Issue 12 reversed this test's old contract ("a host with its own SQLAlchemy or
+    # LoginManager is refused"): the host passes its db, and its LoginManager signs people in.
     app = Flask("own_db", instance_path=str(tmp_path))
     app.config.update(SECRET_KEY="x", SQLALCHEMY_DATABASE_URI="sqlite://")
-    SQLAlchemy(app)
-    with pytest.raises(RuntimeError, match="Define your models on lms.db.db"):
+    host_db = SQLAlchemy(app)
+    with pytest.raises(RuntimeError, match=r"pass it to the LMS as LMS\(app, db=db\)"):
         LMS(app)
+    LMS(app, db=host_db)
+    assert app.extensions["lms"].db is host_db
     other = Flask("own_login", instance_path=str(tmp_path))
     other.config["SECRET_KEY"] = "x"
-    LoginManager(other)
-    with pytest.raises(RuntimeError, match="LoginManager"):
-        LMS(other, database_url=f"sqlite:///{tmp_path}/l.db")
+    manager = LoginManager(other)
+    LMS(other, database_url=f"sqlite:///{tmp_path}/l.db")
+    assert other.login_manager is manager
+    assert other.extensions["lms"].login_manager is None
 
 
 def test_standalone_factory_reads_instance_config_and_environment(

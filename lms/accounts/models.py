@@ -6,23 +6,28 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import UTCDateTime, db, utcnow
+from ..db import Base, UTCDateTime, utcnow
 
 LEARNER, TRAINER, AUTHOR, ADMIN = "learner", "trainer", "author", "admin"
 #: Every role, in the order the UI lists them.
 ROLES: tuple[str, ...] = (LEARNER, TRAINER, AUTHOR, ADMIN)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Base):
     __tablename__ = "lms_user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: Unique when given; ``None`` for a host user whose app gives no (or a taken) address.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: The host user's ``get_id()`` when the host app signs people in (``LMS(app, db=db)`` with
+    #: the host's LoginManager): this row is then the LMS's record of that user.
+    external_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     #: The learner's enterprise as it should appear on certificates (until enterprises are
     #: records of their own).
     enterprise_name: Mapped[str | None] = mapped_column(String(200))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    #: ``None`` for host users: the host checks their passwords.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     #: The user's chosen UI locale; ``None`` follows the browser.
     locale: Mapped[str | None] = mapped_column(String(16))
     #: Show numbers in Latin digits even in a Bengali UI.
@@ -57,7 +62,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class UserRole(db.Model):
+class UserRole(Base):
     __tablename__ = "lms_user_role"
 
     user_id: Mapped[int] = mapped_column(
@@ -68,7 +73,7 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_rows")
 
 
-class FailedSignIn(db.Model):
+class FailedSignIn(Base):
     """One refused sign-in, counted per account and per client address for rate limits."""
 
     __tablename__ = "lms_failed_sign_in"

@@ -6,14 +6,18 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from flask import current_app
+import flask_login
+from flask import current_app, g
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import signals
+from .. import auth, signals
 from ..db import db, utcnow
 from ..i18n import _l
+from ..state import state
 from .models import ADMIN, ROLES, FailedSignIn, User, UserRole
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -156,7 +160,9 @@ def authenticate(email: str, password: str, ip: str) -> SignInResult:
         signals.sign_in_failed.send(app, email=email, ip=ip, reason="locked")
         return SignInResult(None, "locked")
     user = find_user(email)
-    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    has_password = user is not None and bool(user.password_hash)
+    valid = check_password_hash(user.password_hash if has_password else _DUMMY_HASH, password)
+    valid = valid and has_password
     if not (user and valid):
         db.session.add_all(
             [FailedSignIn(kind="account", key=email), FailedSignIn(kind="ip", key=ip)]
@@ -184,3 +190,87 @@ def load_user(user_id: str) -> User | None:
     if user is None or user.auth_version != int(version) or not user.active:
         return None
     return user
+
+
+# The host's users: when the host app signs people in, each host user has an LMS record.
+
+
+def current_record() -> User | None:
+    """The LMS record of whoever is signed in (``lms.auth.current_user`` asks this)."""
+    signed_in = flask_login.current_user
+    if signed_in is None or not signed_in.is_authenticated:
+        return None
+    if not auth.host_signs_in():
+        return signed_in._get_current_object()  # the LMS's own LoginManager loads LMS users
+    external_id = str(state().host_users.id(signed_in._get_current_object()))
+    cached = g.get("_lms_host_record")
+    if cached is not None and cached[0] == external_id:
+        return cached[1]
+    record = host_record(signed_in._get_current_object())
+    g._lms_host_record = (external_id, record)
+    return record
+
+
+def host_record(host_user: Any) -> User:
+    """The LMS record of ``host_user``, made on their first LMS visit and brought up to date
+    with the host's name, e-mail and roles (``LMS(user_name=, user_email=, user_roles=)``)."""
+    external_id = str(state().host_users.id(host_user))
+    wanted = _host_details(host_user)
+    for _try in range(3):
+        user = db.session.scalar(select(User).where(User.external_id == external_id))
+        try:
+            if user is None:
+                user = _create_host_record(external_id, **wanted)
+            else:
+                _update_host_record(user, **wanted)
+            return user
+        except IntegrityError:  # a second tablet made the record, or took the e-mail, just now
+            db.session.rollback()
+            if _email_taken(wanted["email"], external_id):
+                wanted["email"] = None
+    raise RuntimeError(f"could not make the LMS record of host user {external_id!r}")
+
+
+def _host_details(host_user: Any) -> dict[str, Any]:
+    described = state().host_users
+    name = str(described.name(host_user) or "").strip()[:200] or str(host_user.get_id())
+    email = described.email(host_user)
+    roles = {str(r) for r in described.roles(host_user) or ()}
+    unknown = roles.difference(ROLES)
+    if unknown:
+        current_app.logger.warning("LMS: unknown roles ignored: %s", ", ".join(sorted(unknown)))
+    email = normalise_email(email)[:254] if isinstance(email, str) and email.strip() else None
+    return {"name": name, "email": email, "roles": roles & set(ROLES)}
+
+
+def _email_taken(email: str | None, external_id: str) -> bool:
+    if email is None:
+        return False
+    other = find_user(email)
+    return other is not None and other.external_id != external_id
+
+
+def _create_host_record(external_id: str, name: str, email: str | None, roles: set[str]) -> User:
+    user = User(external_id=external_id, name=name, password_hash=None)
+    user.email = None if _email_taken(email, external_id) else email
+    user.role_rows = [UserRole(role=role) for role in sorted(roles)]
+    db.session.add(user)
+    db.session.commit()
+    signals.user_created.send(current_app._get_current_object(), user=user, created_by=None)
+    return user
+
+
+def _update_host_record(user: User, name: str, email: str | None, roles: set[str]) -> None:
+    new_roles = roles != user.roles
+    changed = new_roles
+    if user.name != name:
+        user.name, changed = name, True
+    if email != user.email and not _email_taken(email, user.external_id or ""):
+        user.email, changed = email, True
+    if new_roles:
+        user.role_rows = [UserRole(role=role) for role in sorted(roles)]
+    if changed:
+        db.session.commit()
+    if new_roles:
+        app = current_app._get_current_object()
+        signals.roles_changed.send(app, user=user, roles=roles, changed_by=None)

@@ -12,31 +12,42 @@ from flask import (
     flash,
     redirect,
     request,
-    session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import LoginManager, login_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
-from .. import signals
+from .. import auth, signals
+from ..auth import current_user
 from ..db import db
-from ..extension import HomeLink
-from ..i18n import LOCALE_COOKIE, LOCALES, _, _l, enabled_locales, format_number, locale_code
+from ..i18n import (
+    LOCALE_COOKIE,
+    N_,
+    _,
+    _l,
+    enabled_locales,
+    format_number,
+    gettext,
+    language,
+    locale_code,
+)
 from ..security import login_required, roles_required, safe_next
-from ..web import render, set_cookie
+from ..state import HomeLink
+from ..web import delete_cookie, get_cookie, render, set_cookie
 from . import services
 from .forms import PasswordForm, SettingsForm, SignInForm, UserForm, role_labels
 from .models import ADMIN, User
 
 if TYPE_CHECKING:
-    from ..extension import LMSState
+    from ..state import LMSState
 
 bp = Blueprint("accounts", __name__)
 
-RECENT_COOKIE = "lms_recent"
+#: The cookie of a tablet's recent learners (without ``LMS_COOKIE_PREFIX``).
+RECENT_COOKIE = "recent"
 _SIGN_IN_FAILURES = {
     "bad-credentials": _l("The e-mail or password is wrong."),
     "inactive": _l("This account is switched off. Please ask your trainer."),
@@ -44,6 +55,9 @@ _SIGN_IN_FAILURES = {
 
 
 def setup(app: Flask, state: LMSState) -> None:
+    state.user_resolver = services.current_record
+    if getattr(app, "login_manager", None) is None:
+        state.login_manager = _init_login(app)
     state.home_links.extend(
         [
             HomeLink(
@@ -63,15 +77,35 @@ def setup(app: Flask, state: LMSState) -> None:
     )
 
 
+def _init_login(app: Flask) -> LoginManager:
+    """The LMS signs people in itself (the app has no LoginManager of its own, yet: one added
+    later takes over, and the LMS then follows it)."""
+    manager = LoginManager(app)
+    manager.user_loader(services.load_user)
+    manager.login_view = "lms.accounts.login"
+    manager.login_message = N_("Please sign in to see this page.")
+    manager.login_message_category = "info"
+    manager.localize_callback = gettext
+    manager.session_protection = "basic"
+    return manager
+
+
+def _own_sign_in() -> None:
+    """The LMS's password pages exist only when the LMS signs people in."""
+    if auth.host_signs_in():
+        abort(404)
+
+
 # Shared tablets: who signed in here recently (a signed cookie of user ids).
 
 
 def _recent_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="lms-recent-users")
+    secret = current_app.config["SECRET_KEY"]
+    return URLSafeSerializer(secret, salt=auth.salt("recent-users"))
 
 
 def recent_user_ids() -> list[int]:
-    raw = request.cookies.get(RECENT_COOKIE)
+    raw = get_cookie(RECENT_COOKIE)
     if not raw:
         return []
     try:
@@ -97,6 +131,10 @@ def _recent_users() -> list[User]:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response:
+    if auth.host_signs_in():  # the host's sign-in page, coming back here afterwards
+        if current_user.is_authenticated:
+            return redirect(safe_next(request.args.get("next")) or url_for("lms.core.home"))
+        return current_app.login_manager.unauthorized()
     form = SignInForm()
     chosen = request.args.get("as", type=int)
     if request.method == "GET" and chosen in recent_user_ids():
@@ -130,9 +168,10 @@ def _sign_in_failure_message(failure: str | None) -> str:
 
 
 def _complete_sign_in(user: User) -> Response:
-    session.clear()  # a fresh session on sign-in: nothing carries over from before
+    auth.clear_own_session()  # a fresh session on sign-in: nothing of ours carries over
     login_user(user)
-    chosen_locale = request.cookies.get(LOCALE_COOKIE)
+    auth.forget_current()
+    chosen_locale = get_cookie(LOCALE_COOKIE)
     if user.locale is None and chosen_locale in enabled_locales():
         user.locale = chosen_locale  # the language picked before signing in sticks
         db.session.commit()
@@ -142,18 +181,14 @@ def _complete_sign_in(user: User) -> Response:
     return response
 
 
-def _sign_out(reason: str) -> None:
-    user = current_user._get_current_object() if current_user.is_authenticated else None
-    logout_user()
-    session.clear()
-    if user is not None:
-        signals.user_signed_out.send(current_app._get_current_object(), user=user, reason=reason)
-
-
 @bp.post("/logout")
 def logout() -> Response:
     reason = "idle" if request.form.get("reason") == "idle" else "user"
-    _sign_out(reason)
+    if auth.host_signs_in() and not (reason == "idle" and auth.idle_timeout()):
+        abort(404)  # signing out of the host app is the host's page
+    auth.sign_out(reason)
+    if auth.host_signs_in():
+        return _to_host_sign_in()
     if reason == "idle":
         flash(_("You were signed out because the tablet was not used for a while."), "info")
     else:
@@ -164,14 +199,25 @@ def logout() -> Response:
 @bp.post("/switch")
 def switch_learner() -> Response:
     """Sign out and show the tablet's recent learners, so the next person signs in quickly."""
-    _sign_out("switch")
+    if not auth.switch_learner_enabled():
+        abort(404)
+    auth.sign_out("switch")
+    if auth.host_signs_in():
+        return _to_host_sign_in()
     return redirect(url_for("lms.accounts.login"))
+
+
+def _to_host_sign_in() -> Response:
+    """The host's sign-in page (its LoginManager's ``login_view``), or the LMS home."""
+    view = current_app.login_manager.login_view
+    return redirect(url_for(view) if view else url_for("lms.core.home"))
 
 
 @bp.post("/login/forget-tablet")
 def forget_tablet() -> Response:
+    _own_sign_in()
     response = redirect(url_for("lms.accounts.login"))
-    response.delete_cookie(RECENT_COOKIE)
+    delete_cookie(response, RECENT_COOKIE)
     flash(_("This tablet no longer lists recent learners."), "info")
     return response
 
@@ -181,19 +227,23 @@ def forget_tablet() -> Response:
 def settings() -> str | Response:
     user: User = current_user._get_current_object()
     form = SettingsForm(obj=user, prefix="settings")
-    form.locale.choices = [(code, LOCALES[code].autonym) for code in enabled_locales()]
+    if auth.host_signs_in():  # name and password are the host's
+        del form.name
+    form.locale.choices = [(code, language(code).autonym) for code in enabled_locales()]
     if request.method == "GET":
         form.locale.data = locale_code()
-    password_form = PasswordForm(prefix="password")
+    password_form = None if auth.host_signs_in() else PasswordForm(prefix="password")
     return _settings_post(user, form, password_form) or render(
         "lms/accounts/settings.html", form=form, password_form=password_form
     )
 
 
-def _settings_post(user: User, form: SettingsForm, password_form: PasswordForm) -> Response | None:
+def _settings_post(
+    user: User, form: SettingsForm, password_form: PasswordForm | None
+) -> Response | None:
     if request.method != "POST":
         return None
-    if request.form.get("which") == "password":
+    if request.form.get("which") == "password" and password_form is not None:
         if not password_form.validate():
             return None
         if not check_password_hash(user.password_hash, password_form.current_password.data):
@@ -209,7 +259,8 @@ def _settings_post(user: User, form: SettingsForm, password_form: PasswordForm) 
         return redirect(url_for("lms.accounts.settings"))
     if not form.validate():
         return None
-    user.name = form.name.data.strip()
+    if "name" in form:
+        user.name = form.name.data.strip()
     user.enterprise_name = (form.enterprise_name.data or "").strip() or None
     user.locale = form.locale.data
     user.latin_digits = form.latin_digits.data
@@ -227,12 +278,18 @@ def _settings_post(user: User, form: SettingsForm, password_form: PasswordForm) 
 @roles_required(ADMIN)
 def users() -> str:
     rows = db.session.scalars(select(User).order_by(User.name)).all()
-    return render("lms/accounts/users.html", users=rows, role_labels=role_labels())
+    return render(
+        "lms/accounts/users.html",
+        users=rows,
+        role_labels=role_labels(),
+        editable=not auth.host_signs_in(),
+    )
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def new_user() -> str | Response:
+    _own_sign_in()  # the host makes its users
     form = UserForm()
     if request.method == "GET":
         form.roles.data = ["learner"]
@@ -256,6 +313,7 @@ def new_user() -> str | Response:
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def edit_user(user_id: int) -> str | Response:
+    _own_sign_in()  # the host's users get their roles from the host
     user = db.session.get(User, user_id) or abort(404)
     form = UserForm(obj=user)
     if request.method == "GET":

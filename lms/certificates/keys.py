@@ -13,6 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import current_app
 from joserfc.jwk import RSAKey
 
+from ..state import state
+
 
 @dataclass(frozen=True)
 class SigningKey:
@@ -31,11 +33,9 @@ def _write_private(path: Path, data: bytes) -> None:
         fh.write(data)
 
 
-_loaded: dict[tuple[str, int], SigningKey] = {}
-
-
 def _load(path: Path) -> SigningKey:
     """Parsing a private key takes OpenSSL tens of milliseconds: each file is parsed once."""
+    _loaded = state().cache("certificates.keys")
     cache_key = (str(path), path.stat().st_mtime_ns)
     if cache_key not in _loaded:
         key = RSAKey.import_key(path.read_bytes())

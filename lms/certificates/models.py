@@ -7,10 +7,10 @@ from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
-from ..db import UTCDateTime, db, utcnow
+from ..db import Base, UTCDateTime, utcnow
 
 
-class Certificate(db.Model):
+class Certificate(Base):
     """One achievement of one learner, issued once, with its signed credential."""
 
     __tablename__ = "lms_certificate"

@@ -11,11 +11,11 @@ from babel import dates as babel_dates
 from flask import current_app
 from fpdf import FPDF
 
-from ..i18n import LOCALES, N_, gettext_in
+from ..i18n import BENGALI_DIGITS, LATIN_DIGITS, N_, gettext_in, language
 from .models import Certificate
 
 BAND_LABELS = {"distinction": N_("Distinction"), "merit": N_("Merit"), "pass": N_("Pass")}
-_BENGALI_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+_BENGALI_DIGITS = str.maketrans(LATIN_DIGITS, BENGALI_DIGITS)
 
 
 class FontsMissing(RuntimeError):
@@ -50,11 +50,11 @@ def use_noto_fonts(pdf: FPDF) -> None:
 
 def _date(certificate: Certificate, locale: str, latin_digits: bool) -> str:
     text = babel_dates.format_date(
-        certificate.issued_at.date(), "long", locale=LOCALES[locale].format_locale
+        certificate.issued_at.date(), "long", locale=language(locale).format_locale
     )
     return (
         text
-        if latin_digits or not LOCALES[locale].bengali_script
+        if latin_digits or not language(locale).bengali_script
         else text.translate(_BENGALI_DIGITS)
     )
 
@@ -71,7 +71,7 @@ def render_pdf(
     pdf.rect(8, 8, 281, 194)
     pdf.set_line_width(0.4)
     pdf.rect(11, 11, 275, 188)
-    main = "bengali" if LOCALES[locale].bengali_script else "latin"
+    main = "bengali" if language(locale).bengali_script else "latin"
     t = lambda message: gettext_in(locale, message)  # noqa: E731
     en = lambda message: gettext_in("en", message)  # noqa: E731
 

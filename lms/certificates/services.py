@@ -13,9 +13,9 @@ from .. import signals
 from ..accounts.models import User
 from ..content import services as content
 from ..db import db, utcnow
-from ..extension import state
 from ..i18n import N_, gettext_in
 from ..quiz.models import Attempt
+from ..state import state
 from . import codes, credential, keys
 from .models import Certificate
 
@@ -31,17 +31,10 @@ def base_url() -> str:
     return request.host_url.rstrip("/") if has_request_context() else "http://127.0.0.1:5000"
 
 
-_urls: dict[tuple[Any, ...], str] = {}
-
-
 def absolute(endpoint: str, **values: Any) -> str:
-    """An absolute URL on ``base_url()`` (cached: issuing thousands at once asks often)."""
-    key = (
-        id(current_app._get_current_object()),
-        base_url(),
-        endpoint,
-        tuple(sorted(values.items())),
-    )
+    """An absolute URL on ``base_url()`` (cached per app: issuing thousands at once asks often)."""
+    _urls = state().cache("certificates.urls")
+    key = (base_url(), endpoint, tuple(sorted(values.items())))
     if key not in _urls:
         if len(_urls) > 10_000:
             _urls.clear()

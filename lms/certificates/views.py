@@ -17,22 +17,22 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import groups, signals
+from ..auth import current_user
 from ..db import db
-from ..extension import HomeLink
-from ..i18n import LOCALES, _, _l, locale_code
+from ..i18n import _, _l, languages, locale_code
 from ..security import login_required, roles_required
+from ..state import HomeLink
 from ..web import render
 from . import credential, keys, services
 from .models import Certificate
 from .pdf import BAND_LABELS, render_pdf
 
 if TYPE_CHECKING:
-    from ..extension import LMSState
+    from ..state import LMSState
 
 bp = Blueprint("certificates", __name__)
 
@@ -194,7 +194,7 @@ def document(code: str, renderer: str) -> Response:
         404
     )
     locale = request.args.get("lang") or certificate.user.locale or locale_code()
-    if locale not in LOCALES:
+    if locale not in languages():
         abort(404)
     latin = bool(certificate.user.latin_digits)
     cache = (

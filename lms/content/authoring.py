@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import abort, flash, jsonify, redirect, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ..i18n import LOCALES, _
+from ..auth import current_user
+from ..i18n import _, language
 from ..security import roles_required
 from ..web import render
 from . import services
@@ -64,7 +64,7 @@ def locale_status(module: Module, locale: str, problems: list[Problem]) -> dict[
 @roles_required("author")
 def dashboard() -> str:
     library = services.library()
-    from ..extension import state
+    from ..state import state
 
     problems = check_library(library, state().content_checks)
     by_module = {
@@ -78,7 +78,7 @@ def dashboard() -> str:
         "lms/content/dashboard.html",
         rows=rows,
         problems=by_module,
-        locales=[LOCALES[c] for c in CONTENT_LOCALES],
+        locales=[language(c) for c in CONTENT_LOCALES],
         root=library.root,
     )
 
@@ -102,7 +102,7 @@ def preview(slug: str, locale: str) -> str:
         module=module,
         doc=doc,
         sections=_doc_html(module, doc),
-        info=LOCALES[locale],
+        info=language(locale),
         problems=doc_problems(module, doc),
     )
 
@@ -124,8 +124,8 @@ def compare(slug: str, locale: str) -> str:
         module=module,
         pairs=pairs,
         locale=locale,
-        info=LOCALES[locale],
-        english=LOCALES[SOURCE_LOCALE],
+        info=language(locale),
+        english=language(SOURCE_LOCALE),
         other=other,
         stale=is_stale(module, locale),
     )
@@ -207,7 +207,7 @@ def _editor(
         "lms/content/edit.html",
         module=module,
         locale=locale,
-        info=LOCALES[locale],
+        info=language(locale),
         text=text,
         base_hash=base_hash,
         new=new,

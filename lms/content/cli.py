@@ -8,8 +8,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .. import plugins
 from ..cli import lms_group
-from ..extension import state
+from ..state import state
 from .checker import check_library, format_report
 from .library import ContentLibrary
 
@@ -20,6 +21,9 @@ def report(directory: Path) -> tuple[list[str], int]:
     problems = check_library(library, state().content_checks)
     root = Path.cwd() if directory.resolve().is_relative_to(Path.cwd()) else None
     lines, errors, warnings = format_report(problems, root)
+    skipped = list(plugins.skipped_report(state()))
+    lines = [*skipped, *lines]
+    warnings += len(skipped)
     modules = len(library.modules())
     lines.append(f"{modules} modules checked: {errors} errors, {warnings} warnings")
     return lines, errors

@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import UTCDateTime, db, utcnow
+from ..db import Base, UTCDateTime, utcnow
 
 
-class ReadingProgress(db.Model):
+class ReadingProgress(Base):
     """Where a learner is in a module: resumed on the next visit, from any tablet."""
 
     __tablename__ = "lms_reading_progress"

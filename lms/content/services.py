@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import signals
 from ..db import db, utcnow
-from ..extension import state
 from ..i18n import _l
+from ..state import state
 from .library import ContentLibrary
 from .models import ReadingProgress
 from .modules import Module

@@ -16,12 +16,12 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ..extension import HomeLink, state
-from ..i18n import LOCALES, _l, gettext_in, locale_code
+from ..auth import current_user
+from ..i18n import _l, gettext_in, language, locale_code
 from ..security import login_required, roles_required
+from ..state import HomeLink, state
 from ..web import render
 from . import services
 from .library import ContentLibrary
@@ -31,7 +31,7 @@ from .source import LocaleDoc
 from .topics import LEVELS, TOPICS
 
 if TYPE_CHECKING:
-    from ..extension import LMSState
+    from ..state import LMSState
 
 bp = Blueprint("content", __name__)
 
@@ -105,9 +105,9 @@ def fallback_notice(doc: LocaleDoc) -> dict[str, str] | None:
     if doc.locale == wanted:
         return None
     return {
-        "wanted": LOCALES[wanted].autonym,
-        "shown": LOCALES[doc.locale].autonym,
-        "lang": LOCALES[doc.locale].html_lang,
+        "wanted": language(wanted).autonym,
+        "shown": language(doc.locale).autonym,
+        "lang": language(doc.locale).html_lang,
     }
 
 

@@ -3,19 +3,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Flask, current_app, jsonify, redirect, request, url_for
-from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from .. import __version__, signals
+from ..auth import current_user
 from ..db import db
 from ..i18n import LOCALE_COOKIE, enabled_locales
 from ..security import login_required, safe_next
 from ..web import render, set_cookie
 
 if TYPE_CHECKING:
-    from ..extension import LMSState
+    from ..state import LMSState
 
 bp = Blueprint("core", __name__)
 
@@ -23,8 +23,8 @@ _ONE_YEAR = 365 * 24 * 3600
 
 
 def setup(app: Flask, state: LMSState) -> None:
-    from ..extension import HomeLink
     from ..i18n import _l
+    from ..state import HomeLink
 
     state.home_links.append(
         HomeLink(

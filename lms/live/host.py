@@ -6,11 +6,11 @@ from typing import Any
 
 import segno
 from flask import abort, flash, redirect, request, url_for
-from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from ..auth import current_user
 from ..content import services as content
 from ..db import db
 from ..i18n import _l, locale_code
@@ -106,9 +106,7 @@ def _host_view(quiz: LiveQuiz) -> dict[str, Any]:
         "options": (entry or {}).get("data", {}).get("options") or [],
         "answered": services.answered_count(quiz, quiz.current_index) if entry else 0,
         "participants": quiz.participants,
-        "counts": services.distribution(quiz, quiz.current_index)
-        if quiz.status == "revealed"
-        else {},
+        **services.reveal(quiz),
         "board": services.leaderboard(quiz, 10) if quiz.status in ("leaderboard", "ended") else [],
         "join_url": join_url,
         "short_url": url_for("lms.live.join", _external=True),

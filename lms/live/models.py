@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import UTCDateTime, db, utcnow
+from ..db import Base, UTCDateTime, utcnow
 
 #: Correctness only (default), correctness with a speed bonus, or a survey without scores.
 MODES = ("correctness", "speed", "survey")
@@ -14,7 +14,7 @@ MODES = ("correctness", "speed", "survey")
 STATUSES = ("draft", "lobby", "question", "closed", "revealed", "leaderboard", "ended")
 
 
-class LiveQuiz(db.Model):
+class LiveQuiz(Base):
     """A live quiz run by a trainer. Every change bumps ``version``: tablets poll it cheaply."""
 
     __tablename__ = "lms_live_quiz"
@@ -52,7 +52,7 @@ class LiveQuiz(db.Model):
         return None
 
 
-class LiveParticipant(db.Model):
+class LiveParticipant(Base):
     __tablename__ = "lms_live_participant"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,7 +72,7 @@ class LiveParticipant(db.Model):
     quiz: Mapped[LiveQuiz] = relationship(back_populates="participants")
 
 
-class LiveAnswer(db.Model):
+class LiveAnswer(Base):
     """One participant's answer to one question: the primary key makes it count once."""
 
     __tablename__ = "lms_live_answer"

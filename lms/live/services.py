@@ -17,6 +17,7 @@ from .. import signals
 from ..db import db, utcnow
 from ..quiz import services as quiz_services
 from ..quiz.bank import Bank
+from ..quiz.types import UnknownQuestionType
 from .models import MODES, LiveAnswer, LiveParticipant, LiveQuiz
 
 #: Points for a fully right answer; in speed mode half of them depend on how fast it came.
@@ -271,18 +272,32 @@ def answered_count(quiz: LiveQuiz, index: int) -> int:
 
 
 def distribution(quiz: LiveQuiz, index: int) -> Counter[str]:
-    """How many chose each option (single, multiple, true/false) of question ``index``."""
-    counts: Counter[str] = Counter()
-    for (response,) in db.session.execute(
-        select(LiveAnswer.response).where(
+    """How the room answered question ``index``, as its type's reveal shows it (a count per
+    option for choices; right, partly right and wrong for the others)."""
+    entry = quiz.items[index]
+    rows = db.session.execute(
+        select(LiveAnswer.response, LiveAnswer.fraction).where(
             LiveAnswer.quiz_id == quiz.id, LiveAnswer.item_index == index
         )
-    ):
-        if isinstance(response, list):
-            counts.update(map(str, response))
-        elif response is not None:
-            counts[str(response).lower() if isinstance(response, bool) else str(response)] += 1
-    return counts
+    )
+    return quiz_services.registry().get(entry["type"]).tally(entry["data"], rows.all())
+
+
+def reveal(quiz: LiveQuiz) -> dict[str, Any]:
+    """What the reveal of the current question shows, by its type's hook: the template, the
+    room's answers counted, and the right answer (nothing before the reveal)."""
+    entry = quiz.current
+    if entry is None or quiz.status != "revealed":
+        return {"reveal_template": None, "counts": {}, "answer": []}
+    try:
+        qtype = quiz_services.registry().get(entry["type"])
+    except UnknownQuestionType:  # its plugin was removed since the quiz was made
+        return {"reveal_template": None, "counts": {}, "answer": []}
+    return {
+        "reveal_template": qtype.reveal_template,
+        "counts": distribution(quiz, quiz.current_index),
+        "answer": qtype.answer_texts(entry["data"]),
+    }
 
 
 def leaderboard(quiz: LiveQuiz, limit: int | None = 10) -> list[LiveParticipant]:

@@ -16,22 +16,22 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..auth import current_user
 from ..content import services as content
 from ..db import db
-from ..extension import HomeLink
 from ..i18n import _, _l, locale_code
 from ..quiz import services as quiz_services
 from ..quiz.bank import text_in
 from ..quiz.types import ResponseError
-from ..web import render, set_cookie
+from ..state import HomeLink
+from ..web import get_cookie, render, set_cookie
 from . import services
 from .models import LiveAnswer, LiveParticipant, LiveQuiz
 
 if TYPE_CHECKING:
-    from ..extension import LMSState
+    from ..state import LMSState
 
 bp = Blueprint("live", __name__)
 
@@ -88,7 +88,8 @@ def record_section(user: Any) -> tuple[str, dict[str, Any]] | None:
 
 
 def cookie_name(quiz: LiveQuiz) -> str:
-    return f"lms_live_{quiz.id}"
+    """The tablet's participant cookie of ``quiz`` (without ``LMS_COOKIE_PREFIX``)."""
+    return f"live_{quiz.id}"
 
 
 def chain() -> list[str]:
@@ -105,7 +106,7 @@ def _quiz(code: str, ended: bool = False) -> LiveQuiz:
 def _me(quiz: LiveQuiz) -> LiveParticipant | None:
     """This tablet's participant, unless it belongs to another account than the signed-in one
     (a shared tablet after "Switch learner": the next person joins as themself)."""
-    me = services.participant_by_token(quiz, request.cookies.get(cookie_name(quiz)))
+    me = services.participant_by_token(quiz, get_cookie(cookie_name(quiz)))
     if me is None or me.user_id is None:
         return me
     signed_in = current_user.id if current_user.is_authenticated else None
@@ -165,9 +166,7 @@ def _participant_view(quiz: LiveQuiz, me: LiveParticipant) -> dict[str, Any]:
         "options": (entry or {}).get("data", {}).get("options") or [],
         "qtype": quiz_services.registry().get(entry["type"]) if entry else None,
         "response": mine.response if mine else None,
-        "counts": services.distribution(quiz, quiz.current_index)
-        if quiz.status == "revealed"
-        else {},
+        **services.reveal(quiz),
         "board": services.leaderboard(quiz, 5) if quiz.status in ("leaderboard", "ended") else [],
         "rank": services.rank_of(quiz, me) if quiz.status in ("leaderboard", "ended") else None,
         "deadline_ms": int(quiz.question_deadline.timestamp() * 1000)

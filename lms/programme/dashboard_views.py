@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING
 from flask import Flask, request
 from werkzeug.wrappers import Response
 
-from ..extension import HomeLink
 from ..i18n import _l, locale_code
 from ..security import roles_required
+from ..state import HomeLink
 from ..web import render
 from . import dashboard_tables, demo, reports, scope
 from .dashboard import Dashboard, cluster_choices, trainer_choices
 from .views import bp
 
 if TYPE_CHECKING:
-    from ..extension import LMSState
+    from ..state import LMSState
 
 
 def setup(app: Flask, state: LMSState) -> None:

@@ -6,15 +6,15 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, abort, flash, redirect, request, url_for
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..accounts.models import User
+from ..auth import current_user
 from ..db import db
-from ..extension import HomeLink
 from ..i18n import _, _l
 from ..security import login_required, roles_required
+from ..state import HomeLink
 from ..web import render
 from . import feedback as fb
 from . import scope
@@ -23,7 +23,7 @@ from .models import Cluster, SessionTrainer, TrainingSession
 from .views import bp
 
 if TYPE_CHECKING:
-    from ..extension import LMSState
+    from ..state import LMSState
 
 TAB_LABELS = {"session": _l("By session"), "trainer": _l("By trainer"), "module": _l("By module")}
 ROLE_LABELS = {"participant": _l("From participants"), "trainer": _l("From trainers")}

@@ -8,9 +8,9 @@ from flask import Flask, abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from ..db import db
-from ..extension import HomeLink
 from ..i18n import _, _l, format_number
 from ..security import roles_required
+from ..state import HomeLink
 from ..web import render
 from . import mentorship as ms
 from . import scope
@@ -20,7 +20,7 @@ from .models import MENTORSHIP_STATUSES, Mentorship, Programme
 from .views import bp
 
 if TYPE_CHECKING:
-    from ..extension import LMSState
+    from ..state import LMSState
 
 #: Ranked learners shown below the mentorship list unless the admin asks for all of them.
 SHOWN = 50

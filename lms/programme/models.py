@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
-from ..db import UTCDateTime, db, utcnow
+from ..db import Base, UTCDateTime, utcnow
 
 #: Enterprise segments of the leather clusters.
 SEGMENTS = ("tannery", "footwear", "leather-goods", "garments", "other")
@@ -27,7 +27,7 @@ SEGMENTS = ("tannery", "footwear", "leather-goods", "garments", "other")
 MILESTONES = ("assessment", "content", "delivery", "retention")
 
 
-class Programme(db.Model):
+class Programme(Base):
     """A funded training programme: its dates, targets and milestones."""
 
     __tablename__ = "lms_programme"
@@ -53,7 +53,7 @@ class Programme(db.Model):
     )
 
 
-class Milestone(db.Model):
+class Milestone(Base):
     """A milestone of a programme: ``assessment``, ``content``, ``delivery`` or ``retention``."""
 
     __tablename__ = "lms_milestone"
@@ -72,7 +72,7 @@ class Milestone(db.Model):
     programme: Mapped[Programme] = relationship(back_populates="milestones")
 
 
-class Cluster(db.Model):
+class Cluster(Base):
     """A leather cluster (configurable; Kolkata's clusters come as demo data)."""
 
     __tablename__ = "lms_cluster"
@@ -83,7 +83,7 @@ class Cluster(db.Model):
     country: Mapped[str] = mapped_column(String(2), default="IN")
 
 
-class Enterprise(db.Model):
+class Enterprise(Base):
     __tablename__ = "lms_enterprise"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,7 +111,7 @@ CATEGORIES = ("sc", "st", "obc", "minority", "general")
 MARGINALISED = frozenset({"sc", "st", "obc", "minority"})
 
 
-class Beneficiary(db.Model):
+class Beneficiary(Base):
     """A person from an enterprise who is trained by the programme."""
 
     __tablename__ = "lms_beneficiary"
@@ -149,7 +149,7 @@ class Beneficiary(db.Model):
         return self.social_category in MARGINALISED or self.counted_marginalised
 
 
-class TrainingSession(db.Model):
+class TrainingSession(Base):
     """A training session of the programme: where, when, who trains, which modules."""
 
     __tablename__ = "lms_training_session"
@@ -191,7 +191,7 @@ class TrainingSession(db.Model):
         return sum(1 for e in self.enrolments if e.present)
 
 
-class Enrolment(db.Model):
+class Enrolment(Base):
     """A beneficiary enrolled in a session, and whether they came (tapped on the roster)."""
 
     __tablename__ = "lms_enrolment"
@@ -212,7 +212,7 @@ class Enrolment(db.Model):
     beneficiary: Mapped[Beneficiary] = relationship(lazy="joined")
 
 
-class SessionTrainer(db.Model):
+class SessionTrainer(Base):
     __tablename__ = "lms_session_trainer"
 
     session_id: Mapped[int] = mapped_column(
@@ -223,7 +223,7 @@ class SessionTrainer(db.Model):
     )
 
 
-class SessionModule(db.Model):
+class SessionModule(Base):
     """A module taught in a session (by slug, in teaching order)."""
 
     __tablename__ = "lms_session_module"
@@ -235,7 +235,7 @@ class SessionModule(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Assessment(db.Model):
+class Assessment(Base):
     """An enterprise's answers to the needs-assessment questionnaire, and the gaps they show."""
 
     __tablename__ = "lms_assessment"
@@ -261,7 +261,7 @@ class Assessment(db.Model):
     enterprise: Mapped[Enterprise] = relationship()
 
 
-class Feedback(db.Model):
+class Feedback(Base):
     """End-of-session feedback from a participant or a trainer."""
 
     __tablename__ = "lms_feedback"
@@ -286,7 +286,7 @@ class Feedback(db.Model):
 MENTORSHIP_STATUSES = ("proposed", "active", "completed", "declined")
 
 
-class Mentorship(db.Model):
+class Mentorship(Base):
     """A top performer referred to a mentor."""
 
     __tablename__ = "lms_mentorship"
@@ -315,7 +315,7 @@ class Mentorship(db.Model):
     )
 
 
-class MentorMeeting(db.Model):
+class MentorMeeting(Base):
     __tablename__ = "lms_mentor_meeting"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import random
-import threading
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from .. import signals
 from ..content.source import Problem
 from ..db import db, utcnow
 from ..i18n import _l, locale_code
+from ..state import has_state, state
 from .models import Assessment, Beneficiary, Cluster, Enterprise
 from .needs_data import (  # noqa: F401  (the questionnaire's API is part of this module's)
     AREA_IDS,
@@ -37,10 +37,9 @@ from .needs_data import (  # noqa: F401  (the questionnaire's API is part of thi
 )
 from .services import beneficiary_of
 
-# The app's questionnaire, re-read when the file changes.
-
-_cache: dict[str, tuple[tuple[int, int], Questionnaire]] = {}
-_cache_lock = threading.Lock()
+# The app's questionnaire, re-read when the file changes: cached per app, or, read outside any
+# app (a script checking a file), in this module's cache of parsed files.
+_parsed_without_app: dict[str, tuple[tuple[int, int], Questionnaire]] = {}
 
 
 def questionnaire_path(content_dir: Path | None = None) -> Path:
@@ -58,12 +57,12 @@ def read(path: Path) -> Questionnaire:
     except OSError:
         return load(path)
     key, signature = str(path.resolve()), (stat.st_mtime_ns, stat.st_size)
-    cached = _cache.get(key)
+    cache = state().cache("programme.questionnaires") if has_state() else _parsed_without_app
+    cached = cache.get(key)
     if cached is not None and cached[0] == signature:
         return cached[1]
     result = load(path)
-    with _cache_lock:
-        _cache[key] = (signature, result)
+    cache[key] = (signature, result)
     return result
 
 

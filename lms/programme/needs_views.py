@@ -7,21 +7,21 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, abort, flash, redirect, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..auth import current_user
 from ..content import services as content
 from ..db import db
-from ..extension import HomeLink
-from ..i18n import LOCALES, _, _l, locale_code
+from ..i18n import _, _l, languages, locale_code
 from ..security import login_required, roles_required
+from ..state import HomeLink
 from ..web import render
 from . import needs
 from .models import Cluster, Enterprise
 from .views import bp
 
 if TYPE_CHECKING:
-    from ..extension import LMSState
+    from ..state import LMSState
 
 #: The gap of an area in words (the text beside each bar of the profile).
 LEVELS = {
@@ -268,7 +268,7 @@ def cluster_needs(cluster_id: int) -> str | tuple[str, int]:
 @roles_required("author")
 def needs_questionnaire() -> str:
     lang = request.args.get("lang", "")
-    lang = lang if lang in LOCALES else locale_code()
+    lang = lang if lang in languages() else locale_code()
     country = request.args.get("country", "")
     country = country if country in ("IN", "BD") else ("BD" if lang == "bn_BD" else "IN")
     q = needs.questionnaire()
@@ -279,5 +279,5 @@ def needs_questionnaire() -> str:
         problems=sorted(problems, key=lambda p: (p.line, p.severity)),
         lang=lang,
         country=country,
-        languages=LOCALES,
+        languages=languages(),
     )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, request, url_for
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..accounts.models import User
+from ..auth import current_user
 from ..db import db
 from ..i18n import _
 from ..security import login_required, roles_required

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from ..accounts.models import User
 from ..certificates.pdf import use_noto_fonts
 from ..db import db
-from ..i18n import LOCALES, _, format_date, format_number, format_percent
+from ..i18n import _, format_date, format_number, format_percent, language
 from . import charts, dashboard_tables
 from .dashboard import KINDS, Dashboard
 from .dashboard_tables import bin_labels, kind_labels
@@ -178,7 +178,7 @@ def report_pdf(dash: Dashboard, locale: str) -> bytes:
     """The programme report: scope and headline figures, the chart of attendance against the
     target, then the tables (sessions, clusters, milestones, gaps, feedback, certificates)."""
     pdf = _Report(orientation="L", format="A4")
-    pdf.main_family = "bengali" if LOCALES[locale].bengali_script else "latin"
+    pdf.main_family = "bengali" if language(locale).bengali_script else "latin"
     use_noto_fonts(pdf)
     pdf.set_auto_page_break(True, margin=16)
     pdf.set_title(_("Programme report"))

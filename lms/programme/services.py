@@ -179,7 +179,7 @@ def clean_beneficiary(
     enterprise: Enterprise, data: Mapping[str, Any]
 ) -> tuple[dict[str, Any], list[str]]:
     """Validated beneficiary fields, and the problems found (in the current UI language)."""
-    from ..i18n import LOCALES
+    from ..i18n import languages
     from .models import CATEGORIES, GENDERS
 
     problems: list[str] = []
@@ -205,7 +205,7 @@ def clean_beneficiary(
         except identifiers.IdentifierError as exc:
             problems.append(str(exc))
     values["preferred_language"] = str(data.get("preferred_language") or "bn").strip()
-    if values["preferred_language"] not in LOCALES:
+    if values["preferred_language"] not in languages():
         problems.append(str(_l("Choose a language from the list.")))
     return values, problems
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import segno
 from flask import abort, flash, redirect, request, url_for
-from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from ..auth import current_user
 from ..content import services as content
 from ..db import db
-from ..i18n import LOCALES, _, locale_code
+from ..i18n import _, languages, locale_code
 from ..security import login_required, roles_required
 from ..web import render
 from . import scope, training
@@ -39,7 +39,7 @@ def _form_page(session: TrainingSession | None, data: dict, problems: list[str])
         programmes=scope.programmes(),
         trainers=training.trainer_choices(),
         modules=[(m.slug, content.title(m, locale_code())) for m in content.learner_modules()],
-        locales=LOCALES,
+        locales=languages(),
     )
 
 
@@ -133,7 +133,7 @@ def training_session(session_id: int) -> str | Response:
         "lms/programme/session.html",
         session=session,
         candidates=candidates,
-        locales=LOCALES,
+        locales=languages(),
         may_run=may_run,
         titles=titles,
         everyone=everyone,

@@ -16,7 +16,7 @@ from .. import signals
 from ..accounts.models import ADMIN, TRAINER, User, UserRole
 from ..content import services as content
 from ..db import db, utcnow
-from ..i18n import LOCALES, _l
+from ..i18n import _l, languages
 from .models import Beneficiary, Enrolment, Programme, SessionModule, TrainingSession
 from .services import beneficiary_of, cluster_index
 
@@ -64,7 +64,7 @@ def clean_session(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         problems.append(str(_l("Capacity must be a whole number from 1 to 500.")))
     values["capacity"] = int(capacity) if capacity.isdigit() else 50
     values["language"] = str(data.get("language") or "bn")
-    if values["language"] not in LOCALES:
+    if values["language"] not in languages():
         problems.append(str(_l("Choose a language from the list.")))
     cluster_name = str(data.get("cluster") or "").strip()
     values["cluster"] = cluster_index().get(cluster_name.lower()) if cluster_name else None

@@ -10,15 +10,15 @@ from werkzeug.wrappers import Response
 
 from ..accounts.models import User
 from ..db import db
-from ..extension import HomeLink
-from ..i18n import LOCALES, _, _l
+from ..i18n import _, _l, languages
 from ..security import roles_required
+from ..state import HomeLink
 from ..web import render
 from . import scope, services, tables
 from .models import SEGMENTS, Beneficiary, Cluster, Enterprise
 
 if TYPE_CHECKING:
-    from ..extension import LMSState
+    from ..state import LMSState
 
 bp = Blueprint("programme", __name__)
 SEGMENT_LABELS = {
@@ -120,7 +120,7 @@ def _form(enterprise: Enterprise | None) -> str | Response:
         genders=GENDER_LABELS,
         accounts=_accounts(enterprise),
         categories=CATEGORY_LABELS,
-        locales=LOCALES,
+        locales=languages(),
     )
 
 

@@ -207,7 +207,7 @@ def _load_item(
     try:
         qtype = registry.get(str(raw.get("type")))
     except UnknownQuestionType as exc:
-        problem(_l("item %(id)s: %(problem)s", id=item_id, problem=str(exc)), "type")
+        problem(_l("item %(id)s: %(problem)s", id=item_id, problem=exc), "type")
         return None
     country = raw.get("country", "any")
     if country not in COUNTRIES:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from ..content.library import ContentLibrary
 from ..content.modules import Module
 from ..content.source import Problem
-from ..extension import state
+from ..state import state
 from .bank import load_bank
 
 

@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import UTCDateTime, db, utcnow
+from ..db import Base, UTCDateTime, utcnow
 
 
-class Attempt(db.Model):
+class Attempt(Base):
     """One learner's attempt at a module's pre-, post-, retention test or practice."""
 
     __tablename__ = "lms_attempt"
@@ -49,7 +49,7 @@ class Attempt(db.Model):
         return next((a for a in self.answers if a.item_id == item_id), None)
 
 
-class Answer(db.Model):
+class Answer(Base):
     """A learner's answer to one item, saved as soon as it is given."""
 
     __tablename__ = "lms_answer"

@@ -16,12 +16,10 @@ from .. import signals
 from ..content import services as content
 from ..content.modules import Module
 from ..db import db, utcnow
-from ..extension import state
+from ..state import state
 from .bank import Bank, Item, Rule, load_bank
 from .models import Answer, Attempt
 from .types import QuestionTypeRegistry
-
-_banks: dict[tuple[str, int, int], Bank] = {}
 
 
 def registry() -> QuestionTypeRegistry:
@@ -34,10 +32,12 @@ def bank_for(module: Module) -> Bank | None:
     if not path.is_file():
         return None
     stat = path.stat()
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
-    if key not in _banks:
-        _banks[key] = load_bank(path, registry())
-    return _banks[key]
+    signature = (stat.st_mtime_ns, stat.st_size)
+    banks = state().cache("quiz.banks")  # per app: each app has its own question types
+    cached = banks.get(str(path))
+    if cached is None or cached[0] != signature:
+        cached = banks[str(path)] = (signature, load_bank(path, registry()))
+    return cached[1]
 
 
 def country_for(locale: str) -> str:

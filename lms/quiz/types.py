@@ -4,15 +4,21 @@ A type validates an item's definition (messages for authors), reads a learner's 
 form, and scores it as a fraction of the item's points. Scoring is a pure function of
 (definition, response): no request, no database.
 
-Third-party types are classes in the ``lms.question_types`` entry-point group::
+Third-party types come with a plugin (``lms.plugins``, see :mod:`lms.plugins`), which also
+brings their templates and translations; a bare class in the older ``lms.question_types``
+entry-point group still loads::
 
     [options.entry_points]
     lms.question_types =
         hotspot = my_package.hotspot:Hotspot
+
+``LMS_QUESTION_TYPES`` chooses which installed types an app uses.
 """
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from importlib.metadata import entry_points
@@ -35,6 +41,10 @@ class QuestionType:
     template: ClassVar[str]
     #: Shuffle the options of this type in each attempt.
     shuffle_options: ClassVar[bool] = True
+    #: Template that shows the room's answers after a live question (the projector and each
+    #: tablet): gets ``entry``, ``counts`` (from :meth:`tally`), ``answer`` (from
+    #: :meth:`answer_texts`), ``show_right``, ``options`` and ``text`` (picks a language).
+    reveal_template: ClassVar[str] = "lms/live/_reveal_scores.html"
 
     def validate(self, item: Mapping[str, Any]) -> list[Any]:
         """Problems with the definition, in words an author understands (empty: fine)."""
@@ -50,6 +60,41 @@ class QuestionType:
 
     def correct_response(self, item: Mapping[str, Any]) -> Any:
         return item.get("answer")
+
+    def tally(self, item: Mapping[str, Any], answers: Iterable[tuple[Any, float]]) -> Counter[str]:
+        """How the room answered, from ``(response, fraction)`` pairs, keyed as
+        :attr:`reveal_template` expects. Default: how many were ``right``, ``partly`` right and
+        ``wrong``."""
+        counts: Counter[str] = Counter()
+        for _response, fraction in answers:
+            key = "right" if fraction >= 1 else "partly" if fraction > 0 else "wrong"
+            counts[key] += 1
+        return counts
+
+    def answer_texts(self, item: Mapping[str, Any]) -> list[Any]:
+        """The right answer for the reveal: numbers, texts, ``{locale: text}`` mappings, or
+        pairs of them (a prompt and its match)."""
+        answer = self.correct_response(item)
+        return [] if answer is None else [answer]
+
+
+class ChoiceType(QuestionType):
+    """A type whose responses name options: the reveal shows a bar per option."""
+
+    reveal_template: ClassVar[str] = "lms/live/_bars.html"
+
+    def tally(self, item: Mapping[str, Any], answers: Iterable[tuple[Any, float]]) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for response, _fraction in answers:
+            if isinstance(response, list):
+                counts.update(map(str, response))
+            elif response is not None:
+                counts[str(response).lower() if isinstance(response, bool) else str(response)] += 1
+        return counts
+
+
+def _option_texts(item: Mapping[str, Any], key: str = "options") -> dict[str, Any]:
+    return {str(o.get("id")): o.get("text") for o in item.get(key) or [] if isinstance(o, Mapping)}
 
 
 def one_value(form: Mapping[str, Any], name: str) -> Any:
@@ -73,7 +118,7 @@ def _options_problems(item: Mapping[str, Any], minimum: int, key: str = "options
     return []
 
 
-class SingleChoice(QuestionType):
+class SingleChoice(ChoiceType):
     id = "single"
     template = "lms/quiz/types/single.html"
 
@@ -97,7 +142,7 @@ class SingleChoice(QuestionType):
         return 1.0 if response is not None and str(response) == str(item["answer"]) else 0.0
 
 
-class MultipleResponse(QuestionType):
+class MultipleResponse(ChoiceType):
     """Partial credit: (right ticks - wrong ticks) / number of right options, never below 0."""
 
     id = "multiple"
@@ -128,7 +173,7 @@ class MultipleResponse(QuestionType):
         return max(0.0, (len(chosen & right) - len(chosen - right)) / len(right))
 
 
-class TrueFalse(QuestionType):
+class TrueFalse(ChoiceType):
     id = "true_false"
     template = "lms/quiz/types/true_false.html"
     shuffle_options = False
@@ -204,6 +249,9 @@ class Numeric(QuestionType):
     def correct_response(self, item: Mapping[str, Any]) -> Any:
         return item["answer"]["value"]
 
+    def answer_texts(self, item: Mapping[str, Any]) -> list[Any]:
+        return [to_decimal(item["answer"]["value"])]
+
 
 def longest_ordered_run(order: list[str], correct: list[str]) -> int:
     """Length of the longest subsequence of ``order`` that keeps the right relative order."""
@@ -254,6 +302,10 @@ class Ordering(QuestionType):
             return 0.0
         return longest_ordered_run([str(x) for x in response], correct) / len(correct)
 
+    def answer_texts(self, item: Mapping[str, Any]) -> list[Any]:
+        texts = _option_texts(item)
+        return [texts.get(str(option), str(option)) for option in item["answer"]]
+
 
 class Matching(QuestionType):
     """Score: the share of prompts matched to the right option."""
@@ -287,6 +339,13 @@ class Matching(QuestionType):
         given = {str(k): str(v) for k, v in response.items()} if isinstance(response, dict) else {}
         return sum(1 for k, v in answer.items() if given.get(k) == v) / len(answer)
 
+    def answer_texts(self, item: Mapping[str, Any]) -> list[Any]:
+        prompts, options = _option_texts(item, "prompts"), _option_texts(item)
+        return [
+            (prompts.get(str(prompt), str(prompt)), options.get(str(option), str(option)))
+            for prompt, option in item["answer"].items()
+        ]
+
 
 BUILT_IN: tuple[type[QuestionType], ...] = (
     SingleChoice,
@@ -299,42 +358,90 @@ BUILT_IN: tuple[type[QuestionType], ...] = (
 
 
 class UnknownQuestionType(KeyError):
-    def __init__(self, type_id: str) -> None:
+    def __init__(self, type_id: str, reason: str | None = None) -> None:
         super().__init__(type_id)
         self.type_id = type_id
+        #: ``not-allowed`` (left out by ``LMS_QUESTION_TYPES``), or why its plugin was skipped.
+        self.reason = reason
 
     def __str__(self) -> str:
+        if self.reason == "not-allowed":
+            return str(
+                _l(
+                    "question type %(type)s is not used in this app (LMS_QUESTION_TYPES)",
+                    type=self.type_id,
+                )
+            )
+        if self.reason:
+            return str(
+                _l(
+                    "question type %(type)s is not installed (%(reason)s)",
+                    type=self.type_id,
+                    reason=self.reason,
+                )
+            )
         return str(_l("question type %(type)s is not installed", type=self.type_id))
 
 
-class QuestionTypeRegistry:
-    """The question types of one app: built-ins, then the entry-point group's plugins."""
+log = logging.getLogger(__name__)
 
-    def __init__(self, types: Iterable[type[QuestionType]] = BUILT_IN) -> None:
+
+class QuestionTypeRegistry:
+    """The question types of one app: built-ins, then plugins' (``allowed``: the ids the app
+    uses, ``None`` for all)."""
+
+    def __init__(
+        self, types: Iterable[type[QuestionType]] = BUILT_IN, allowed: Iterable[str] | None = None
+    ) -> None:
+        self.allowed = None if allowed is None else set(allowed)
         self._types: dict[str, QuestionType] = {}
+        #: Type ids known but not usable here, with why (``not-allowed`` or a plugin's error).
+        self.left_out: dict[str, str] = {}
         for cls in types:
             self.register(cls)
 
+    def check(self, cls: type[QuestionType]) -> None:
+        """Raise ``ValueError`` if ``cls`` cannot be registered (no id, or a taken one)."""
+        type_id = getattr(cls, "id", None)
+        if not isinstance(type_id, str) or not type_id:
+            raise ValueError(f"{getattr(cls, '__name__', cls)!r} has no id")
+        if type_id in self._types:
+            raise ValueError(f"question type {type_id!r} is already registered")
+        if not getattr(cls, "template", None):
+            raise ValueError(f"question type {type_id!r} has no template")
+
     def register(self, cls: type[QuestionType]) -> type[QuestionType]:
-        if not getattr(cls, "id", None):
-            raise ValueError(f"{cls.__name__} has no id")
-        if cls.id in self._types:
-            raise ValueError(f"question type {cls.id!r} is already registered")
+        self.check(cls)
+        if self.allowed is not None and cls.id not in self.allowed:
+            self.left_out[cls.id] = "not-allowed"
+            return cls
         self._types[cls.id] = cls()
+        self.left_out.pop(cls.id, None)
         return cls
 
-    def load_entry_points(self) -> None:
+    def load_entry_points(self, errors: dict[str, str] | None = None) -> None:
+        """The older ``lms.question_types`` group: a broken or clashing type is logged and
+        skipped (its reason in ``errors``, by entry point name)."""
         for entry in entry_points(group=ENTRY_POINT_GROUP):
-            cls = entry.load()
-            if cls.id != entry.name:
-                raise ValueError(f"entry point {entry.name!r} names a type with id {cls.id!r}")
-            self.register(cls)
+            try:
+                cls = entry.load()
+                if getattr(cls, "id", None) != entry.name:
+                    raise ValueError(
+                        f"entry point {entry.name!r} names a type with id "
+                        f"{getattr(cls, 'id', None)!r}"
+                    )
+                self.register(cls)
+            except Exception as exc:  # a broken plugin never stops the app
+                reason = f"{type(exc).__name__}: {exc}"
+                log.error("question type %r skipped: %s", entry.name, reason)
+                if errors is not None:
+                    errors[f"{ENTRY_POINT_GROUP}:{entry.name}"] = reason
 
     def get(self, type_id: str) -> QuestionType:
         try:
             return self._types[type_id]
         except KeyError:
-            raise UnknownQuestionType(type_id) from None
+            raise UnknownQuestionType(type_id, self.left_out.get(type_id)) from None
 
     def __contains__(self, type_id: object) -> bool:
         return type_id in self._types

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, abort, flash, jsonify, redirect, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..auth import current_user
 from ..content import services as content
 from ..content.modules import Module
-from ..extension import HomeLink
 from ..i18n import _, _l, locale_code
 from ..security import login_required
+from ..state import HomeLink
 from ..web import render
 from . import services
 from .bank import KINDS, text_in
@@ -20,7 +20,7 @@ from .models import Attempt
 from .types import QuestionTypeRegistry, ResponseError
 
 if TYPE_CHECKING:
-    from ..extension import LMSState
+    from ..state import LMSState
 
 bp = Blueprint("quiz", __name__)
 #: Answers come as form fields (the page's form, or its script's FormData).
@@ -45,8 +45,8 @@ REFUSALS = {
 
 
 def setup(app: Flask, state: LMSState) -> None:
-    registry = QuestionTypeRegistry()
-    registry.load_entry_points()
+    registry = QuestionTypeRegistry(allowed=app.config["LMS_QUESTION_TYPES"])
+    registry.load_entry_points(state.plugin_errors)
     state.question_types = registry
     state.module_panels.append(tests_panel)
     state.record_sections.append(record_section)
