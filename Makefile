@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-PYBABEL_EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext \
+PYBABEL_EXTRACT := $(BIN)/pybabel extract -F babel.cfg --width=100 -k _l -k N_ -k lazy_gettext -k _lms -k _lms_n:1,2 \
 	--no-location --sort-output --project=dakshata --copyright-holder="Dakshata contributors"
 LOCALES := bn bn_BD
 HOST ?= 127.0.0.1
@@ -24,6 +24,7 @@ system-deps:
 
 translations-compile: $(STAMP)
 	$(BIN)/pybabel compile --statistics -D lms -d translations
+	$(BIN)/pybabel compile --statistics -D messages -d examples/host_app/translations
 
 ## make run: install, create the SQLite database, load demo data, serve on http://127.0.0.1:5000
 run: $(STAMP) translations-compile
@@ -42,20 +43,20 @@ test-postgres: $(STAMP) system-deps translations-compile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check lms tests bench wsgi.py
+	$(BIN)/ruff format --check lms tests bench examples wsgi.py
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
-	$(BIN)/ruff format lms tests bench wsgi.py
+	$(BIN)/ruff format lms tests bench examples wsgi.py
 
 ## make translations: extract messages, update the bn and bn_BD catalogs, compile them
 translations: $(STAMP)
 	$(PYBABEL_EXTRACT) -o translations/lms.pot .
 	for loc in $(LOCALES); do \
 	  if [ -f translations/$$loc/LC_MESSAGES/lms.po ]; then \
-	    $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D lms -i translations/lms.pot -d translations -l $$loc; \
+	    $(BIN)/pybabel update --width=100 --no-fuzzy-matching --ignore-obsolete -D lms -i translations/lms.pot -d translations -l $$loc; \
 	  else \
-	    $(BIN)/pybabel init -D lms -i translations/lms.pot -d translations -l $$loc; \
+	    $(BIN)/pybabel init --width=100 -D lms -i translations/lms.pot -d translations -l $$loc; \
 	  fi; \
 	done
 	$(MAKE) translations-compile
@@ -64,4 +65,5 @@ bench: $(STAMP) translations-compile
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info translations/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) .pytest_cache build *.egg-info translations/*/LC_MESSAGES/*.mo \
+	  examples/host_app/translations/*/LC_MESSAGES/*.mo
