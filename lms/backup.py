@@ -11,6 +11,9 @@ A backup is a folder:
 
 A restore replaces the whole database with the backup's, adds the backup's keys that the instance
 lacks (keys are only ever added: a key never changes once made), then upgrades the schema.
+
+Both work on a database of the LMS's own. Mounted with ``LMS(app, db=db)``, the LMS tables are in
+the host's database and are backed up with the host's data; both commands then refuse and say so.
 """
 
 from __future__ import annotations
@@ -27,12 +30,13 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
+from flask import current_app
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import URL, make_url
 
 from . import __version__, migrations
-from .certificates import keys
 from .db import db
+from .state import state
 
 SQLITE_FILE = "lms.sqlite3"
 PG_FILE = "lms.pgdump"
@@ -63,8 +67,26 @@ class BackupInfo:
 # The common steps.
 
 
+def _key_dir() -> Path:
+    folder = state().signing_key_dir
+    return Path(folder()) if folder is not None else Path(current_app.instance_path) / "keys"
+
+
+def require_own_database() -> None:
+    """Backups and restores are of a database of the LMS's own: in a host's database the LMS
+    tables are backed up with the host's data, by the host."""
+    if not state().owns_engine:
+        raise BackupError(
+            "The LMS tables live in this app's own database (LMS(app, db=db)): back that database "
+            "up with the app's other data (pg_dump, or a copy of the SQLite file), and keep a copy "
+            f"of the signing keys in {_key_dir()}. flask lms backup and restore work on a database "
+            "of the LMS's own only."
+        )
+
+
 def backend() -> str:
     """``sqlite`` or ``postgresql``: the live database's kind."""
+    require_own_database()
     name = db.engine.dialect.name
     if name not in ("sqlite", "postgresql"):
         raise BackupError(f"backups of {name} databases are not supported")
@@ -88,7 +110,7 @@ def backup(dest: Path, *, force: bool = False) -> BackupInfo:
     (dest / (PG_FILE if kind == "sqlite" else SQLITE_FILE)).unlink(missing_ok=True)
     revisions = _revisions(target)
     shutil.rmtree(dest / KEYS_DIR, ignore_errors=True)
-    copied = _copy_keys(keys.key_dir(), dest / KEYS_DIR, replace=True)
+    copied = _copy_keys(_key_dir(), dest / KEYS_DIR, replace=True)
     info = BackupInfo(target, kind, revisions, copied)
     _write_manifest(dest, info)
     return info
@@ -130,6 +152,7 @@ def locate(src: Path) -> Path:
 
 def inspect_backup(src: Path) -> BackupInfo:
     """Check ``src`` is a Dakshata database this code can restore; its backend and revisions."""
+    require_own_database()
     database = locate(src)
     revisions = _revisions(database)
     _check_known(database, revisions)
@@ -172,7 +195,7 @@ def restore(src: Path) -> BackupInfo:
     db.engine.dispose()
     migrations.upgrade()
     folder = info.database.parent / KEYS_DIR
-    added = _copy_keys(folder, keys.key_dir(), replace=False) if folder.is_dir() else 0
+    added = _copy_keys(folder, _key_dir(), replace=False) if folder.is_dir() else 0
     return BackupInfo(info.database, info.backend, info.revisions, added)
 
 

@@ -9,8 +9,6 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import migrations, signals
-from .accounts import services as accounts
-from .accounts.models import ROLES
 
 
 @click.group("lms", help="Dakshata learning management.")
@@ -24,37 +22,6 @@ def init_command() -> None:
     """Create the database tables, or upgrade them to this version (safe to run again)."""
     migrations.upgrade()
     click.echo("Database ready: " + current_app.config["SQLALCHEMY_DATABASE_URI"].split("@")[-1])
-
-
-@lms_group.command("create-user")
-@click.argument("email")
-@click.option(
-    "--role",
-    "roles",
-    multiple=True,
-    type=click.Choice(ROLES),
-    default=["learner"],
-    show_default=True,
-    help="Give this role (repeat for several).",
-)
-@click.option("--name", required=True, help="The person's name as shown in the LMS.")
-@click.password_option(help="Asked for when not given.")
-@click.option(
-    "--locale",
-    type=click.Choice(["en", "bn", "bn_BD"]),
-    default=None,
-    help="UI language of the account (default: follow the browser).",
-)
-@with_appcontext
-def create_user_command(
-    email: str, roles: tuple[str, ...], name: str, password: str, locale: str | None
-) -> None:
-    """Create an account with a password."""
-    try:
-        user = accounts.create_user(email, name, password, roles, locale=locale)
-    except accounts.AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}).")
 
 
 @lms_group.command("db-revision")

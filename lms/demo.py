@@ -1,36 +1,14 @@
-"""Demo data for ``flask lms demo``: accounts for every role; capabilities add their own loaders."""
+"""Demo data for ``flask lms demo``: every loader the capabilities registered, in order (the
+accounts' first)."""
 
 from __future__ import annotations
 
-from .accounts import services
-from .accounts.models import ADMIN, AUTHOR, LEARNER, TRAINER
 from .state import state
-
-DEMO_ACCOUNTS = (
-    ("admin@demo.dakshata.org", "Anita Sen", ADMIN, "en"),
-    ("trainer@demo.dakshata.org", "সুব্রত দাস", TRAINER, "bn"),
-    ("author@demo.dakshata.org", "ফারহানা আক্তার", AUTHOR, "bn_BD"),
-    ("learner@demo.dakshata.org", "মোহাম্মদ আলম", LEARNER, "bn"),
-    ("learner.bd@demo.dakshata.org", "নাসরিন বেগম", LEARNER, "bn_BD"),
-    ("learner.en@demo.dakshata.org", "Priya Sharma", LEARNER, "en"),
-)
-
-
-def load_accounts(password: str) -> list[tuple[str, str]]:
-    made = []
-    for email, name, role, locale in DEMO_ACCOUNTS:
-        user = services.find_user(email)
-        if user is None:
-            services.create_user(email, name, password, [role], locale=locale)
-        else:
-            services.set_password(user, password)
-        made.append((email, role))
-    return made
 
 
 def load_demo(password: str) -> list[tuple[str, str]]:
-    """Run the accounts loader, then every loader a capability registered; idempotent."""
-    made = load_accounts(password)
+    """Run every demo loader; idempotent."""
+    made: list[tuple[str, str]] = []
     for loader in state().demo_loaders:
         made.extend(loader(password))
     return made

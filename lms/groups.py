@@ -31,16 +31,6 @@ def options() -> list[tuple[Any, list[tuple[str, str]]]]:
     ]
 
 
-def all_learners() -> list[int]:
-    """Every account with the learner role."""
-    from sqlalchemy import select
-
-    from .accounts.models import LEARNER, UserRole
-    from .db import db
-
-    return list(db.session.scalars(select(UserRole.user_id).where(UserRole.role == LEARNER)))
-
-
 def members(value: str | None) -> list[int] | None:
     """The learners of the group ``value`` (``kind:id``); ``None`` (everyone) when empty.
     Raises :class:`LookupError` for an unknown group."""

@@ -113,6 +113,9 @@ class LMSState:
     #: certificate names (the programme answers from its enterprise records); the account's own
     #: ``enterprise_name`` is the fallback.
     enterprise_resolvers: list[Callable[..., str | None]] = field(default_factory=list)
+    #: ``() -> folder`` of the certificate signing keys (set by ``lms.certificates``): a backup
+    #: carries them beside the database.
+    signing_key_dir: Callable[[], Any] | None = None
     #: Plugins loaded from the ``lms.plugins`` entry points (name -> plugin), and the ones
     #: skipped with the reason (name -> message) because they failed to load or clashed.
     plugins: dict[str, Any] = field(default_factory=dict)

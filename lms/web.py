@@ -58,8 +58,7 @@ _ERROR_MESSAGES = {
 
 
 def register(app: Flask) -> None:
-    from . import blueprints  # noqa: F401  (nests the capability blueprints once)
-
+    """Register the root blueprint (with the capabilities' nested in it by ``lms.blueprints``)."""
     app.register_blueprint(bp, url_prefix=app.config["LMS_URL_PREFIX"] or None)
     templating.install(app)
     # Idle sign-out counts activity on the host's pages too (it is off unless the LMS signs

@@ -42,6 +42,14 @@ class Member(UserMixin, host_db.Model):
 ROLE_MAP = {"member": {"learner"}, "trainer": {"learner", "trainer"}, "admin": {"admin"}}
 
 
+def empty_postgres_schema() -> None:
+    """On PostgreSQL, start from an empty schema (the app's database is the shared test one)."""
+    if PG_URL:
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+
+
 def make_host(
     tmp_path: Path, *, login_first: bool = True, **options: Any
 ) -> tuple[Flask, LoginManager]:
@@ -85,10 +93,7 @@ def make_host(
         return "added"
 
     with app.app_context():
-        if PG_URL:
-            with host_db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
+        empty_postgres_schema()
         host_db.create_all()
         migrations.upgrade()
     return app, manager
@@ -289,10 +294,7 @@ def test_create_all_then_init_adopts_the_tables(tmp_path: Path) -> None:
     app = build_app(tmp_path / "a", migrate=False)
     runner = app.test_cli_runner()
     with app.app_context():
-        if PG_URL:
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
+        empty_postgres_schema()
         db.create_all()
     result = runner.invoke(args=["lms", "init"])
     assert result.exit_code == 0, result.output
@@ -305,10 +307,7 @@ def test_create_all_then_init_adopts_the_tables(tmp_path: Path) -> None:
 def test_init_refuses_a_half_made_database(tmp_path: Path) -> None:
     app = build_app(tmp_path / "a", migrate=False)
     with app.app_context():
-        if PG_URL:
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
+        empty_postgres_schema()
         db.metadata.tables["lms_user"].create(db.engine)
     result = app.test_cli_runner().invoke(args=["lms", "init"])
     assert result.exit_code != 0
@@ -420,10 +419,7 @@ def test_the_host_users_migration_keeps_every_row(tmp_path: Path) -> None:
     """0012 rebuilds lms_user on SQLite: rows that refer to it (ON DELETE CASCADE) must stay."""
     app = build_app(tmp_path / "m", migrate=False)
     with app.app_context():
-        if PG_URL:
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
+        empty_postgres_schema()
         migrations.upgrade("0011")
         with db.engine.begin() as conn:
             conn.execute(
@@ -477,3 +473,15 @@ def test_idle_on_a_host_page_signs_out_and_the_page_carries_on(tmp_path: Path) -
     assert page.status_code == 200 and page.get_data(as_text=True) == "host home"
     with client.session_transaction() as saved:
         assert "_user_id" not in saved
+
+
+def test_backup_and_restore_leave_the_hosts_database_to_the_host(tmp_path: Path) -> None:
+    app, _ = make_host(tmp_path)
+    runner = app.test_cli_runner()
+    for args in (["lms", "backup", str(tmp_path / "bk")], ["lms", "restore", str(tmp_path)]):
+        result = runner.invoke(args=[*args, "--yes"] if args[1] == "restore" else args)
+        assert result.exit_code == 1, result.output
+        assert "back that database up with the app's other data" in result.output
+    assert not (tmp_path / "bk").exists()
+    with app.app_context():
+        assert host_db.session.scalar(text("SELECT count(*) FROM member")) == 0  # still there

@@ -18,7 +18,7 @@ from .. import auth, signals
 from ..db import db, utcnow
 from ..i18n import _l
 from ..state import state
-from .models import ADMIN, ROLES, FailedSignIn, User, UserRole
+from .models import ADMIN, LEARNER, ROLES, FailedSignIn, User, UserRole
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Checked when the e-mail is unknown, so a wrong address takes as long as a wrong password.
@@ -86,6 +86,11 @@ def create_user(
     db.session.commit()
     signals.user_created.send(current_app._get_current_object(), user=user, created_by=created_by)
     return user
+
+
+def learner_ids() -> list[int]:
+    """Every account with the learner role."""
+    return list(db.session.scalars(select(UserRole.user_id).where(UserRole.role == LEARNER)))
 
 
 def set_password(user: User, password: str) -> None:

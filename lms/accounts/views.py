@@ -55,7 +55,10 @@ _SIGN_IN_FAILURES = {
 
 
 def setup(app: Flask, state: LMSState) -> None:
+    from . import demo
+
     state.user_resolver = services.current_record
+    state.demo_loaders.append(demo.load)
     if getattr(app, "login_manager", None) is None:
         state.login_manager = _init_login(app)
     state.home_links.extend(
@@ -349,3 +352,6 @@ def _apply_user_form(user: User, form: UserForm) -> None:
     user.enterprise_name = (form.enterprise_name.data or "").strip() or None
     user.email = email
     db.session.commit()
+
+
+from . import cli  # noqa: E402, F401  (commands join ``flask lms``)

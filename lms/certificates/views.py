@@ -21,6 +21,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import groups, signals
+from ..accounts import services as accounts
 from ..auth import current_user
 from ..db import db
 from ..i18n import _, _l, languages, locale_code
@@ -40,7 +41,10 @@ STATUS_LABELS = {"valid": _l("Valid"), "revoked": _l("Revoked"), "expired": _l("
 
 
 def setup(app: Flask, state: LMSState) -> None:
+    from .keys import key_dir
+
     state.certificate_renderers["pdf"] = render_pdf
+    state.signing_key_dir = key_dir
     state.home_links.insert(
         2,
         HomeLink(
@@ -248,7 +252,7 @@ def _admin_post() -> Response:
         except LookupError:
             flash(_("Choose learners from the list."), "error")
         else:
-            issued = services.issue_for(members if members is not None else groups.all_learners())
+            issued = services.issue_for(members if members is not None else accounts.learner_ids())
             flash(_("%(num)s new certificates issued.", num=len(issued)), "success")
     return redirect(url_for("lms.certificates.admin"))
 

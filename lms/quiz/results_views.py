@@ -11,6 +11,7 @@ from flask import abort, request
 from werkzeug.wrappers import Response
 
 from .. import groups
+from ..accounts import services as accounts
 from ..content import services as content
 from ..i18n import _l, format_number, format_percent, locale_code
 from ..security import roles_required
@@ -51,7 +52,7 @@ def results() -> str | Response:
     slug = request.args.get("module") or (modules[0].slug if modules else "")
     group = request.args.get("group") or ""
     user_ids = _group_user_ids(group)
-    rows = res.results_for(user_ids if user_ids is not None else groups.all_learners(), slug)
+    rows = res.results_for(user_ids if user_ids is not None else accounts.learner_ids(), slug)
     if request.args.get("format") == "csv":
         return _results_csv(slug, rows)
     return render(

@@ -12,33 +12,23 @@ from typing import Any
 
 from lms.i18n import _l
 from lms.plugins import Plugin
-from lms.quiz.types import QuestionType, ResponseError, one_value, to_decimal
+from lms.quiz.types import Numeric, to_decimal
 
 HERE = Path(__file__).resolve().parent
 
 
-class Estimate(QuestionType):
+class Estimate(Numeric):
+    """A number like the built-in numeric type, scored by closeness rather than right/wrong."""
+
     id = "estimate"
     template = "lms_estimate/question.html"
     reveal_template = "lms_estimate/reveal.html"
-    shuffle_options = False
 
     def validate(self, item: Mapping[str, Any]) -> list[Any]:
-        answer = item.get("answer")
-        if not isinstance(answer, Mapping) or to_decimal(answer.get("value")) is None:
-            return [_l("answer needs value: a number (and tolerance)")]
-        tolerance = to_decimal(answer.get("tolerance"))
-        if tolerance is None or tolerance <= 0:
-            return [_l("answer tolerance must be a number of 0 or more")]
-        return []
-
-    def parse(self, item: Mapping[str, Any], form: Mapping[str, Any]) -> Any:
-        text = (one_value(form, "answer") or "").strip()
-        if not text:
-            return None
-        if to_decimal(text) is None:
-            raise ResponseError(text)
-        return text
+        problems = super().validate(item)
+        if not problems and not to_decimal(item["answer"].get("tolerance", 0)):
+            problems.append(_l("answer tolerance must be a number of 0 or more"))
+        return problems
 
     def _distance(self, item: Mapping[str, Any], response: Any) -> float | None:
         value = to_decimal(response)
@@ -60,9 +50,6 @@ class Estimate(QuestionType):
             if response is not None:
                 counts["answered"] += 1
         return counts
-
-    def answer_texts(self, item: Mapping[str, Any]) -> list[Any]:
-        return [str(item["answer"]["value"])]
 
 
 class EstimatePlugin(Plugin):
