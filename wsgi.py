@@ -2,7 +2,8 @@
 
 ``flask lms ...`` and ``flask run`` find it from the repository root; gunicorn serves it as
 ``gunicorn -w 4 wsgi:app``. Configuration, later sources winning: defaults, ``instance/config.py``,
-``LMS_*`` environment variables, then ``test_config``.
+``LMS_*`` environment variables, then ``test_config``. It answers only the Host of
+``LMS_BASE_URL`` (and localhost in development) unless the config sets ``TRUSTED_HOSTS``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from flask import Flask
 
-from lms import LMS
+from lms import LMS, public_url
 from lms import config as lms_config
 
 
@@ -36,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.update(test_config)
     LMS(app)
+    public_url.answer_only_trusted_hosts(app)  # a forged Host header gets 400
     return app
 
 

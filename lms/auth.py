@@ -15,13 +15,17 @@ Either way LMS code asks :data:`current_user` here, never ``flask_login.current_
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import current_app, g, has_request_context, session
+from flask import current_app, g, has_request_context, request, session
 from flask_login import logout_user
 from werkzeug.local import LocalProxy
 
+from . import sessions
 from .state import state
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: Flask-Login's own keys in the session.
 FLASK_LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_remember", "_remember_seconds")
@@ -111,11 +115,14 @@ def clear_own_session() -> None:
 
 
 def sign_out(reason: str) -> Any:
-    """Sign the current user out and remove the LMS's session keys (``reason``: ``user``,
-    ``idle`` or ``switch``, as sent with :data:`lms.signals.user_signed_out`)."""
+    """Sign the current user out: end their session on the server (when the LMS signs people
+    in) and remove the LMS's session keys (``reason``: ``user``, ``idle`` or ``switch``, as sent
+    with :data:`lms.signals.user_signed_out`)."""
     from . import signals
 
     user = current_user._get_current_object()
+    if not host_signs_in():
+        sessions.end_current(reason)  # a saved copy of the cookie signs nobody in any more
     clear_own_session()
     logout_user()
     forget_current()
@@ -144,6 +151,29 @@ def idle_timeout() -> int:
 def switch_learner_enabled() -> bool:
     configured = _setting("LMS_SWITCH_LEARNER")
     return bool(configured)
+
+
+def passive(view: F) -> F:
+    """Mark a view that pages call on their own (polling): it is no sign of activity, so it
+    never extends the idle timeout. Put it anywhere below ``@bp.get``."""
+    view.lms_passive = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_passive() -> bool:
+    """Whether this request's view is marked :func:`passive`."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "lms_passive", False))
+
+
+def touch_every() -> int:
+    """Seconds between two notes of activity: 30, or less for a short idle timeout, so that an
+    active user is never taken for idle."""
+    timeout = idle_timeout()
+    return min(sessions.TOUCH_EVERY, timeout // 4) if timeout else sessions.TOUCH_EVERY
+
+
+# Under a host's sign-in the host owns the session: activity is noted in the session cookie.
 
 
 def touch() -> None:

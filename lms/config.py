@@ -58,9 +58,10 @@ def defaults(app: Flask) -> dict[str, Any]:
         "LMS_LOCALE_FALLBACKS": {"bn_BD": ["bn"]},
         #: Folder of the compiled gettext catalogs (``<locale>/LC_MESSAGES/lms.mo``).
         "LMS_TRANSLATIONS_DIR": _default_translations_dir(),
-        #: Seconds without activity after which a signed-in user is signed out (shared tablets).
-        #: ``0`` turns it off. When the host app signs people in, only a value the host sets
-        #: itself applies (off otherwise).
+        #: Seconds without activity after which a signed-in user is signed out (shared tablets),
+        #: measured on the server from the session's last request (pages' polling is no
+        #: activity). ``0`` turns it off. When the host app signs people in, only a value the
+        #: host sets itself applies (off otherwise).
         "LMS_IDLE_TIMEOUT": 15 * 60,
         #: Offer "Switch learner" (sign out and show the tablet's recent learners). When the host
         #: app signs people in, only a value the host sets itself applies (off otherwise).
@@ -72,13 +73,30 @@ def defaults(app: Flask) -> dict[str, Any]:
         #: Prefix of the LMS's cookie names, session keys and signing salts. Give each LMS its own
         #: when two share one domain.
         "LMS_COOKIE_PREFIX": "lms_",
-        #: Failed sign-ins allowed per account within ``LMS_LOGIN_WINDOW`` before it is locked.
-        "LMS_LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
-        #: Failed sign-ins allowed per client address within ``LMS_LOGIN_WINDOW``. High, since a
-        #: whole training hall shares one address.
-        "LMS_LOGIN_MAX_FAILURES_PER_IP": 50,
-        #: Seconds over which failed sign-ins are counted (and how long a lock lasts).
+        #: Seconds over which failed sign-ins count (``lms.accounts.limits``); older ones are
+        #: deleted.
         "LMS_LOGIN_WINDOW": 15 * 60,
+        #: Failed sign-ins of one account from one client (its address, or a browser with the
+        #: account's device cookie) within the window before each next try must wait.
+        "LMS_LOGIN_FREE_FAILURES": 5,
+        #: The first wait in seconds; it doubles with each further failure of that pair...
+        "LMS_LOGIN_DELAY": 5,
+        #: ... up to this many seconds.
+        "LMS_LOGIN_MAX_DELAY": 5 * 60,
+        #: Failed sign-ins of one account within the window, from all clients without its
+        #: device cookie together (any address), after which those clients are refused until
+        #: failures age out. Browsers where the account signed in before are never refused by it.
+        "LMS_LOGIN_MAX_FAILURES_PER_ACCOUNT": 20,
+        #: Different e-mail addresses one client address may fail on within the window; then its
+        #: tries on others are refused (except from browsers with that account's device cookie).
+        #: High: a hall of 60 first-time users behind one router shares one address.
+        "LMS_LOGIN_MAX_ACCOUNTS_PER_IP": 200,
+        #: Wrong live-quiz codes one client address may try per minute (right codes never count:
+        #: a hall types the same right code at once). Then it waits.
+        "LMS_LIVE_MAX_WRONG_CODES_PER_IP": 30,
+        #: Participants one client address may add to one live quiz without signing in (a hall of
+        #: 60 tablets shares one address: about twice the hall).
+        "LMS_LIVE_MAX_JOINS_PER_IP": 120,
         #: Shortest password accepted.
         "LMS_PASSWORD_MIN_LENGTH": 8,
         #: How many recent learners the "switch learner" screen of a tablet offers.
@@ -89,8 +107,10 @@ def defaults(app: Flask) -> dict[str, Any]:
         #: The needs-assessment questionnaire (YAML, described in ``modules_content/README.md``),
         #: re-read when it changes. Empty: ``needs-assessment.yaml`` in ``LMS_CONTENT_DIR``.
         "LMS_NEEDS_QUESTIONNAIRE": "",
-        #: Public address of the site, used in certificates' verify links and credentials
-        #: (e.g. ``https://dakshata.example.org``). Empty: the address of the current request.
+        #: Public address of the site (e.g. ``https://dakshata.example.org``), without
+        #: ``LMS_URL_PREFIX``: certificates, their credentials, status list and PDF QR codes use
+        #: it, never a request's Host. Production refuses to start without it; empty in
+        #: development: ``http://127.0.0.1:5000`` (``lms.public_url.DEVELOPMENT_BASE_URL``).
         "LMS_BASE_URL": "",
         #: The issuer named on certificates and in their credentials.
         "LMS_ISSUER_NAME": "Dakshata Leather MSME Training Programme",
@@ -111,6 +131,9 @@ def defaults(app: Flask) -> dict[str, Any]:
         #: Number of trusted reverse proxies in front of the app (TLS terminated there): their
         #: X-Forwarded-For/-Proto/-Host headers are believed. 0: none (the default).
         "LMS_PROXY_FIX": 0,
+        #: Show the LMS version on the public ``/healthz`` page (for monitoring that checks a
+        #: deploy). Off by default: the version would tell anyone which known flaws to try.
+        "LMS_HEALTHZ_VERSION": False,
         #: Register the LMS error pages (403, 404, 500, ...) for the whole app, not only LMS pages.
         "LMS_APP_ERROR_PAGES": False,
         #: Largest request body (bytes) an LMS page accepts; larger ones get a 413 page and

@@ -13,6 +13,8 @@ Code reaches the current app's instance through :data:`db` (``db.session``, ``db
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -154,8 +156,21 @@ def init_db(app: Flask, host_db: SQLAlchemy | None) -> tuple[SQLAlchemy, bool]:
     with app.app_context():
         engine = own_db.engine
         if engine.dialect.name == "sqlite":
+            _create_private(engine)
             _tune_sqlite(engine, app.config["LMS_SQLITE_BUSY_TIMEOUT"])
     return own_db, True
+
+
+def _create_private(engine: Engine) -> None:
+    """Create the LMS's own SQLite file, before anything connects, readable by its owner only
+    (password hashes, personal records). SQLite gives the ``-wal`` and ``-shm`` files the mode of
+    the database file, so they are private too. An existing file keeps the mode it has."""
+    database = engine.url.database
+    if database in (None, "", ":memory:") or database.startswith("file:"):
+        return  # in memory, or a URI filename (``?uri=true``) whose options SQLite reads itself
+    # Already there: left as it is. A missing or read-only folder: SQLite reports it on connecting.
+    with contextlib.suppress(OSError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _tune_sqlite(engine: Engine, busy_timeout: int) -> None:
@@ -163,6 +178,7 @@ def _tune_sqlite(engine: Engine, busy_timeout: int) -> None:
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")  # erased personal data leaves no trace
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")

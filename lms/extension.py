@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask
 from flask_babel import Babel
 
-from . import config, security
+from . import config, public_url, security
 from . import db as database
 from .i18n import locale_code
 from .state import HomeLink, HostUsers, LMSState, state
@@ -72,6 +72,7 @@ class LMS:
         values, explicit = config.resolve(app, self.options)
         database.check(app, self.db)
         security.check_secret_key(app, values)
+        public_url.check(values)
         hosted = self.db is not None or getattr(app, "login_manager", None) is not None
 
         config.apply(app, values)
@@ -96,7 +97,10 @@ class LMS:
 
         from . import cli, plugins, web
         from .blueprints import CAPABILITIES
+        from .parsing import IdConverter
 
+        # Before the routes: LMS URLs take ids through the one bounded number reader.
+        app.url_map.converters["lms_id"] = IdConverter
         web.register(app)
         for capability in CAPABILITIES:
             capability.setup(app, lms_state)

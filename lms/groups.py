@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .parsing import record_id
 from .state import state
 
 
@@ -38,7 +39,8 @@ def members(value: str | None) -> list[int] | None:
         return None
     key, _, ident = value.partition(":")
     kind = next((k for k in state().learner_groups if k.key == key), None)
-    found = kind.members(int(ident)) if kind is not None and ident.isdigit() else None
+    number = record_id(ident)
+    found = kind.members(number) if kind is not None and number is not None else None
     if found is None:
         raise LookupError(value)
     return found

@@ -26,7 +26,7 @@ user_signed_in = _signals.signal("lms.user-signed-in")
 user_signed_out = _signals.signal("lms.user-signed-out")
 
 #: A sign-in was refused (``email``, ``ip``; ``reason``: ``"bad-credentials"``, ``"locked"``
-#: or ``"inactive"``).
+#: or ``"inactive"``; when ``"locked"``, ``wait``: the seconds before the next try is taken).
 sign_in_failed = _signals.signal("lms.sign-in-failed")
 
 #: A user's roles changed (``user``, ``roles``: the new set, ``changed_by``).

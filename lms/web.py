@@ -31,7 +31,7 @@ from werkzeug.exceptions import (
 )
 from werkzeug.wrappers import Response
 
-from . import auth, i18n, security, templating
+from . import auth, i18n, security, sessions, templating
 from .auth import current_user
 from .db import db
 from .i18n import _, _l
@@ -61,9 +61,10 @@ def register(app: Flask) -> None:
     """Register the root blueprint (with the capabilities' nested in it by ``lms.blueprints``)."""
     app.register_blueprint(bp, url_prefix=app.config["LMS_URL_PREFIX"] or None)
     templating.install(app)
-    # Idle sign-out counts activity on the host's pages too (it is off unless the LMS signs
-    # people in or the host turned it on).
-    app.before_request(_check_idle)
+    # Every request of the app: a session ended on the server signs nobody in, and idle
+    # sign-out counts activity on the host's pages too (it is off under a host's sign-in unless
+    # the host turned it on).
+    app.before_request(_check_session)
     if app.config["LMS_APP_ERROR_PAGES"]:
         app.register_error_handler(HTTPException, handle_http_error)
         app.register_error_handler(InternalServerError, handle_http_error)
@@ -75,14 +76,16 @@ def cookie_path() -> str:
     return current_app.config["LMS_URL_PREFIX"] or "/"
 
 
-def set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
+def set_cookie(
+    response: Response, name: str, value: str, max_age: int, path: str | None = None
+) -> None:
     """An LMS cookie: HttpOnly, SameSite=Lax, and Secure whenever the session cookie is.
-    ``name`` is given without ``LMS_COOKIE_PREFIX``."""
+    ``name`` is given without ``LMS_COOKIE_PREFIX``; ``path`` narrows it to some LMS pages."""
     response.set_cookie(
         auth.cookie_name(name),
         value,
         max_age=max_age,
-        path=cookie_path(),
+        path=path or cookie_path(),
         httponly=True,
         samesite="Lax",
         secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
@@ -131,6 +134,24 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+@bp.after_request
+def _not_stored(response: Response) -> Response:
+    """Nothing shown to a signed-in user is kept by the browser: not in its cache, not in its
+    back-forward cache (on a shared tablet, Back after *Switch learner* must not show the
+    previous learner's page). A view that made its answer cacheable on purpose (``public`` or
+    a ``max-age``) keeps that; the LMS's static files are the same for everyone. Answers to
+    other methods than GET are never stored nor kept for Back anyway."""
+    cache = response.cache_control
+    if request.method not in ("GET", "HEAD") or request.endpoint == "lms.static":
+        return response
+    if cache.public or cache.max_age or cache.no_store:
+        return response
+    if flask_login.current_user.is_authenticated:
+        cache.no_store = True
+        response.vary.add("Cookie")
+    return response
+
+
 @bp.before_request
 def _before_request() -> None:
     _limit_request_size()
@@ -160,21 +181,46 @@ def _refuse_nul_characters() -> None:
         raise BadRequest()
 
 
-def _check_idle() -> Response | None:
-    """Sign out whoever was idle longer than the timeout (shared tablets); else note activity.
+def _check_session() -> Response | None:
+    """Sign out whoever was idle longer than the timeout (shared tablets); else note activity,
+    unless the request is :func:`lms.auth.passive` (a page polling on its own).
 
-    Runs before every request of the app, so time on the host's pages counts as activity. On an
-    LMS page the idle user is sent to sign in again; a host page carries on, signed out."""
+    When the LMS signs people in, the user loader has already refused a session that ended on
+    the server, and idle time is measured there too (:mod:`lms.sessions`). Under a host's
+    sign-in, activity is noted in the session cookie. On an LMS page the idle user is sent to
+    sign in again; a host page carries on, signed out."""
     timeout = auth.idle_timeout()
+    if auth.host_signs_in():
+        return _check_host_idle(timeout)
+    if not flask_login.current_user.is_authenticated:
+        return None
+    row = sessions.current(int(flask_login.current_user.id))
+    if row is None:  # not a session of ours (the user loader refuses those already)
+        return None
+    if timeout and sessions.idle_for(row) > timeout:
+        return _signed_out_idle()
+    if not auth.is_passive():
+        sessions.touch(row, auth.touch_every())
+    return None
+
+
+def _check_host_idle(timeout: int) -> Response | None:
     if not timeout or not flask_login.current_user.is_authenticated:
         return None
-    if auth.idle_for() <= timeout:
+    if auth.idle_for() > timeout:
+        return _signed_out_idle()
+    if not auth.is_passive():
         auth.touch()
-        return None
+    return None
+
+
+def _signed_out_idle() -> Response | None:
     auth.sign_out("idle")
     if not _is_lms_request():
         return None
     flash(_("You were signed out because the tablet was not used for a while."), "info")
+    if auth.is_passive():  # a page's script: it reloads, and the page asks to sign in
+        return current_app.response_class(status=401)
     if auth.host_signs_in():
         return current_app.login_manager.unauthorized()
     target = request.full_path if request.method == "GET" else None

@@ -28,14 +28,17 @@ def free_port() -> int:
 class Browser:
     """A tablet talking to one server: keeps its cookies (they work on the other server too)."""
 
-    def __init__(self, port: int, cookies: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, port: int, cookies: dict[str, str] | None = None, timeout: float = 20
+    ) -> None:
         self.port = port
         self.cookies = dict(cookies or {})
+        self.timeout = timeout
 
     def request(
         self, method: str, path: str, form: dict | None = None, headers: dict | None = None
     ) -> tuple[int, dict, str]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         head = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), **(headers or {})}
         body = None
         if form is not None:
@@ -81,13 +84,21 @@ def server_env(app: Flask, **extra: str) -> dict[str, str]:
 
 
 class Gunicorn:
-    """``gunicorn wsgi:app`` with ``workers`` processes (``threads`` each); its log in a file."""
+    """``gunicorn wsgi:app`` (or ``app``) with ``workers`` processes (``threads`` each); its log
+    in a file."""
 
-    def __init__(self, env: dict[str, str], log: Path, workers: int = 1, threads: int = 1) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        log: Path,
+        workers: int = 1,
+        threads: int = 1,
+        app: str = "wsgi:app",
+    ) -> None:
         self.port = free_port()
         self.log = log
         command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads)]
-        command += ["-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "wsgi:app"]
+        command += ["-b", f"127.0.0.1:{self.port}", "--log-level", "warning", app]
         with log.open("wb") as out:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=out)
         self.workers = workers

@@ -1,11 +1,12 @@
-"""A small item bank for tests: every type, both countries, two parallel forms."""
+"""A small item bank for tests: every type, both countries, two parallel forms, and no
+practice-only items (so practice is not offered)."""
 
 QUIZ_YAML = """\
 version: 1
 assessments:
   pre: {count: 3, form: A}
   post: {count: 3, form: B}
-  retention: {count: 3, form: A, opens_after_days: 30}
+  retention: {count: 3, form: B, opens_after_days: 30}
   practice: {count: 2}
 items:
   - id: t-single

@@ -53,7 +53,8 @@ def run(runner: FlaskCliRunner, *args: str, **kw: Any):  # noqa: ANN201
 
 
 def fill_the_rest(app: Flask) -> None:
-    """Rows in the tables the demo leaves empty: a live quiz with an answer, a failed sign-in."""
+    """Rows in the tables the demo leaves empty: a live quiz with an answer, a failed sign-in,
+    a signed-in session."""
     with app.app_context():
         banks = ((m, quiz_services.bank_for(m)) for m in content.library().modules())
         module, bank = next((m, b) for m, b in banks if b is not None and b.usable)
@@ -71,6 +72,7 @@ def fill_the_rest(app: Flask) -> None:
         who = live.join(quiz, name="Asha", locale="bn")
         live.answer(quiz, who, 0, None)
         accounts.authenticate("nobody@example.org", "wrong password", "10.0.0.9")
+    assert login(app.test_client(), "learner@demo.dakshata.org", "demo-password").status_code == 302
 
 
 def change_everything(app: Flask) -> None:

@@ -45,11 +45,7 @@ def test_healthz_reports_the_database(client: FlaskClient, tmp_path: Path) -> No
     )
     response = down.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.json == {
-        "status": "error",
-        "database": "unreachable",
-        "version": response.json["version"],
-    }
+    assert response.json["status"] == "error" and response.json["database"] == "unreachable"
 
 
 def test_state_changing_requests_need_a_csrf_token(app, client, make_user) -> None:  # noqa: ANN001
@@ -157,7 +153,7 @@ def test_migrations_match_the_models(app: Flask) -> None:
         )
         assert compare_metadata(context, db.metadata) == []
         tables = set(inspect(conn).get_table_names())
-    assert {"lms_user", "lms_user_role", "lms_failed_sign_in", "lms_alembic_version"} <= tables
+    assert {"lms_user", "lms_user_role", "lms_throttle", "lms_alembic_version"} <= tables
 
 
 def test_init_is_safe_to_run_twice(app: Flask, runner) -> None:  # noqa: ANN001
@@ -206,7 +202,7 @@ def test_demo_loads_every_role_and_can_run_again(app: Flask, runner) -> None:  #
 
 
 def test_demo_refuses_production(make_app) -> None:  # noqa: ANN001
-    app = make_app(LMS_ENV="production")
+    app = make_app(LMS_ENV="production", LMS_BASE_URL="https://dakshata.example.org")
     result = app.test_cli_runner().invoke(args=["lms", "demo"])
     assert result.exit_code == 1 and "LMS_ENV=production" in result.output
 

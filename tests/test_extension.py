@@ -102,7 +102,13 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
         LMS(app, env="production", database_url=f"sqlite:///{tmp_path}/p.db")
     assert not (tmp_path / "secret_key").exists()
     ok = Flask("prod2", instance_path=str(tmp_path))
-    LMS(ok, env="production", secret_key="s" * 40, database_url=f"sqlite:///{tmp_path}/p.db")
+    LMS(
+        ok,
+        env="production",
+        secret_key="s" * 40,
+        base_url="https://dakshata.example.org",
+        database_url=f"sqlite:///{tmp_path}/p.db",
+    )
     assert ok.config["SESSION_COOKIE_SECURE"] is True
     assert ok.config["SESSION_COOKIE_HTTPONLY"] is True
     assert ok.config["SESSION_COOKIE_SAMESITE"] == "Lax"

@@ -13,7 +13,9 @@ Already covered elsewhere, not repeated here:
 - tests/test_i18n.py::test_language_switch_refuses_unknown_locales_and_get
 - tests/test_programme_records.py::test_unreadable_uploads_are_refused_clearly (2 MB imports)
 Quiz answers, live quizzes and certificates: tests/test_hostile_answers.py; names, exports and
-imports: tests/test_hostile_names.py; properties of scoring and sanitising: test_properties.py.
+imports: tests/test_hostile_names.py; properties of scoring and sanitising: test_properties.py;
+YAML (aliases, caps): test_hostile_yaml.py; ids and counts: test_hostile_numbers.py; import
+sizes: test_hostile_tables.py; simultaneous saves: test_content_saves.py.
 """
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ def test_a_plugin_brings_its_type_templates_static_files_and_translations(
         assert css.status_code == 200 and b".estimate-reveal" in css.data
     learner = make_user(locale="bn")
     login(client, learner.email)
-    # The practice test draws from the whole bank; the plugin's item shows in Bengali.
+    # The plugin's item loads with the bank, and shows in Bengali in an attempt made for it.
     with estimate_app.app_context():
         from lms.content import services as content
         from lms.quiz import services

@@ -123,7 +123,8 @@ def test_import_reports_every_bad_row_and_saves_nothing(app, admin) -> None:  # 
     page = _upload(admin, bad).get_data(as_text=True)
     assert "Nothing was imported" in page
     assert "Unknown cluster: Nowhere" in page and "repeats row 2" in page
-    assert "Women-led must be yes or no." in page and "Employees must be a whole number." in page
+    assert "Women-led must be yes or no." in page
+    assert "Employees must be a whole number from 0 to 10,00,000." in page
     assert "Segment must be one of" in page and "last character does not match" in page
     with app.app_context():
         assert db.session.query(Enterprise).count() == 0

@@ -125,7 +125,7 @@ def cookie(response: TestResponse, name: str) -> str:
 def test_production_behind_a_tls_proxy_sends_only_secure_cookies(
     make_app: Callable[..., Flask],
 ) -> None:
-    app = make_app(LMS_ENV="production", LMS_PROXY_FIX=1)
+    app = make_app(LMS_ENV="production", LMS_PROXY_FIX=1, LMS_BASE_URL="https://example.org")
     account(app)
     client = behind_proxy(app)
     page = client.get("/login", headers=HTTPS)
@@ -173,7 +173,7 @@ def failures(client: FlaskClient, count: int, **headers: str) -> None:
 def test_behind_a_proxy_each_client_address_has_its_own_limit(
     make_app: Callable[..., Flask],
 ) -> None:
-    app = make_app(LMS_PROXY_FIX=1, LMS_LOGIN_MAX_FAILURES_PER_IP=3)
+    app = make_app(LMS_PROXY_FIX=1, LMS_LOGIN_MAX_ACCOUNTS_PER_IP=3)
     email = account(app)
     client = behind_proxy(app)
     failures(client, 3, **{"X-Forwarded-For": "203.0.113.7"})
@@ -190,11 +190,12 @@ def test_behind_a_proxy_each_client_address_has_its_own_limit(
 def test_without_proxy_fix_a_forwarded_address_does_not_escape_the_limit(
     make_app: Callable[..., Flask],
 ) -> None:
-    app = make_app(LMS_LOGIN_MAX_FAILURES_PER_IP=3)
+    app = make_app(LMS_LOGIN_MAX_ACCOUNTS_PER_IP=3)
     email = account(app)
     client = app.test_client()
-    for n in range(3):
-        failures(client, 1, **{"X-Forwarded-For": f"198.51.100.{n}"})
+    for n in range(3):  # three accounts, each from a "new" address
+        claim = {"X-Forwarded-For": f"198.51.100.{n}"}
+        assert login(client, f"guess{n}@example.org", "wrong", headers=claim).status_code == 401
     fresh_claim = {"X-Forwarded-For": "198.51.100.99"}
     assert login(client, email, headers=fresh_claim).status_code == 429
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime, utcnow
@@ -71,16 +71,3 @@ class UserRole(Base):
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
 
     user: Mapped[User] = relationship(back_populates="role_rows")
-
-
-class FailedSignIn(Base):
-    """One refused sign-in, counted per account and per client address for rate limits."""
-
-    __tablename__ = "lms_failed_sign_in"
-    __table_args__ = (Index("ix_lms_failed_sign_in_key", "kind", "key", "at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: ``account`` (key: the e-mail typed) or ``ip`` (key: the client address).
-    kind: Mapped[str] = mapped_column(String(10))
-    key: Mapped[str] = mapped_column(String(254))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,20 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import flask_login
-from flask import current_app, g
-from sqlalchemy import delete, func, select
+from flask import current_app, g, has_request_context
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import auth, signals
+from .. import auth, sessions, signals
 from ..db import db, utcnow
 from ..i18n import _l
 from ..state import state
-from .models import ADMIN, LEARNER, ROLES, FailedSignIn, User, UserRole
+from . import limits
+from .models import ADMIN, LEARNER, ROLES, User, UserRole
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Checked when the e-mail is unknown, so a wrong address takes as long as a wrong password.
@@ -94,11 +94,14 @@ def learner_ids() -> list[int]:
 
 
 def set_password(user: User, password: str) -> None:
-    """Change the password and sign the user out everywhere else."""
+    """Change the password and sign the user out everywhere else (this request's session stays
+    when it is the user's own)."""
     check_password_rules(password)
     user.password_hash = generate_password_hash(password)
     user.auth_version += 1
     db.session.commit()
+    keep = sessions.current_id() if has_request_context() else None
+    sessions.end_all(user.id, "password", keep=keep)
 
 
 def set_roles(user: User, roles: Iterable[str], *, changed_by: User | None = None) -> None:
@@ -115,10 +118,13 @@ def set_roles(user: User, roles: Iterable[str], *, changed_by: User | None = Non
 def set_active(user: User, active: bool) -> None:
     if not active and ADMIN in user.roles:
         _refuse_last_admin(user)
-    if user.active and not active:
+    switched_off = user.active and not active
+    if switched_off:
         user.auth_version += 1
     user.active = active
     db.session.commit()
+    if switched_off:
+        sessions.end_all(user.id, "disabled")
 
 
 def _refuse_last_admin(user: User) -> None:
@@ -137,62 +143,50 @@ class SignInResult:
     user: User | None
     #: ``None`` on success, else ``bad-credentials``, ``locked`` or ``inactive``.
     failure: str | None = None
+    #: Seconds to wait before the next try (``locked``).
+    wait: int = 0
 
 
-def _recent_failures(kind: str, key: str) -> int:
-    since = utcnow() - timedelta(seconds=current_app.config["LMS_LOGIN_WINDOW"])
-    return db.session.scalar(
-        select(func.count())
-        .select_from(FailedSignIn)
-        .where(FailedSignIn.kind == kind, FailedSignIn.key == key, FailedSignIn.at >= since)
-    )
-
-
-def is_locked(email: str, ip: str) -> bool:
-    config = current_app.config
-    return (
-        _recent_failures("account", normalise_email(email))
-        >= config["LMS_LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or _recent_failures("ip", ip) >= config["LMS_LOGIN_MAX_FAILURES_PER_IP"]
-    )
-
-
-def authenticate(email: str, password: str, ip: str) -> SignInResult:
-    """Check a password sign-in, counting failures per account and per client address."""
+def authenticate(
+    email: str, password: str, ip: str, devices: dict[int, str] | None = None
+) -> SignInResult:
+    """Check a password sign-in within the limits of :mod:`lms.accounts.limits`. ``devices``:
+    the browser's device cookie (``{user id: device id}``). A refused try checks no password."""
     email = normalise_email(email)
     app = current_app._get_current_object()
-    if is_locked(email, ip):
-        signals.sign_in_failed.send(app, email=email, ip=ip, reason="locked")
-        return SignInResult(None, "locked")
+    account = limits.account_key(email)
     user = find_user(email)
+    device = (devices or {}).get(user.id) if user is not None else None
+    client = limits.Client(ip, device)
+    row, wait = limits.reserve(account, client)
+    if row is None:
+        signals.sign_in_failed.send(app, email=email, ip=ip, reason="locked", wait=wait)
+        return SignInResult(None, "locked", wait)
     has_password = user is not None and bool(user.password_hash)
     valid = check_password_hash(user.password_hash if has_password else _DUMMY_HASH, password)
-    valid = valid and has_password
-    if not (user and valid):
-        db.session.add_all(
-            [FailedSignIn(kind="account", key=email), FailedSignIn(kind="ip", key=ip)]
-        )
-        db.session.commit()
+    if not (user and valid and has_password):
         signals.sign_in_failed.send(app, email=email, ip=ip, reason="bad-credentials")
         return SignInResult(None, "bad-credentials")
     if not user.active:
+        limits.release(row)
         signals.sign_in_failed.send(app, email=email, ip=ip, reason="inactive")
         return SignInResult(None, "inactive")
-    db.session.execute(
-        delete(FailedSignIn).where(FailedSignIn.kind == "account", FailedSignIn.key == email)
-    )
+    limits.succeeded(account, client)
     user.last_sign_in_at = utcnow()
     db.session.commit()
     return SignInResult(user)
 
 
 def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: ``<id>.<auth_version>``, so old sessions die with a new password."""
+    """Flask-Login's loader: ``<id>.<auth_version>`` (old sessions die with a new password), and
+    only in a session that is live on the server (:mod:`lms.sessions`)."""
     ident, _, version = user_id.partition(".")
     if not (ident.isdigit() and version.isdigit()):
         return None
     user = db.session.get(User, int(ident))
     if user is None or user.auth_version != int(version) or not user.active:
+        return None
+    if sessions.current(user.id) is None:
         return None
     return user
 

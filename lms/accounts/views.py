@@ -20,7 +20,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
-from .. import auth, signals
+from .. import auth, sessions, signals
 from ..auth import current_user
 from ..db import db
 from ..i18n import (
@@ -33,11 +33,12 @@ from ..i18n import (
     gettext,
     language,
     locale_code,
+    ngettext,
 )
 from ..security import login_required, roles_required, safe_next
 from ..state import HomeLink
 from ..web import delete_cookie, get_cookie, render, set_cookie
-from . import services
+from . import devices, services
 from .forms import PasswordForm, SettingsForm, SignInForm, UserForm, role_labels
 from .models import ADMIN, User
 
@@ -133,7 +134,7 @@ def _recent_users() -> list[User]:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> Response | tuple[str, int, dict[str, str]]:
     if auth.host_signs_in():  # the host's sign-in page, coming back here afterwards
         if current_user.is_authenticated:
             return redirect(safe_next(request.args.get("next")) or url_for("lms.core.home"))
@@ -144,35 +145,51 @@ def login() -> str | Response:
         user = db.session.get(User, chosen)
         if user is not None:
             form.email.data = user.email
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
+        known = devices.known()
+        # The address the app sees: a proxy's X-Forwarded-For counts only with LMS_PROXY_FIX.
         ip = request.remote_addr or ""
-        result = services.authenticate(form.email.data, form.password.data, ip)
+        result = services.authenticate(form.email.data, form.password.data, ip, known)
         if result.user is not None:
-            return _complete_sign_in(result.user)
-        flash(_sign_in_failure_message(result.failure), "error")
+            return _complete_sign_in(result.user, known)
+        flash(_sign_in_failure_message(result), "error")
         status = 429 if result.failure == "locked" else 401
-    return render(
+        if result.wait:
+            headers["Retry-After"] = str(result.wait)
+    page = render(
         "lms/accounts/login.html",
         form=form,
         recent=_recent_users(),
         next=safe_next(request.args.get("next")),
-    ), status
+    )
+    return page, status, headers
 
 
-def _sign_in_failure_message(failure: str | None) -> str:
-    if failure == "locked":
-        minutes = format_number(current_app.config["LMS_LOGIN_WINDOW"] // 60)
-        return _(
-            "Too many wrong attempts. Please wait %(minutes)s minutes or ask your trainer.",
-            minutes=minutes,
+def _sign_in_failure_message(result: services.SignInResult) -> str:
+    if result.failure != "locked":
+        return str(_SIGN_IN_FAILURES[result.failure])
+    if result.wait < 60:
+        return ngettext(
+            "Too many wrong attempts. Please wait %(seconds)s second, then try again.",
+            "Too many wrong attempts. Please wait %(seconds)s seconds, then try again.",
+            result.wait,
+            seconds=format_number(result.wait),
         )
-    return str(_SIGN_IN_FAILURES[failure])
+    minutes = -(-result.wait // 60)
+    return ngettext(
+        "Too many wrong attempts. Please wait %(minutes)s minute or ask your trainer.",
+        "Too many wrong attempts. Please wait %(minutes)s minutes or ask your trainer.",
+        minutes,
+        minutes=format_number(minutes),
+    )
 
 
-def _complete_sign_in(user: User) -> Response:
+def _complete_sign_in(user: User, known: dict[int, str]) -> Response:
+    sessions.end_current("signed-in-again")  # whoever was signed in here before
     auth.clear_own_session()  # a fresh session on sign-in: nothing of ours carries over
     login_user(user)
+    sessions.start(user.id)  # ended on the server by sign-out, switch, idle or a new password
     auth.forget_current()
     chosen_locale = get_cookie(LOCALE_COOKIE)
     if user.locale is None and chosen_locale in enabled_locales():
@@ -181,6 +198,7 @@ def _complete_sign_in(user: User) -> Response:
     signals.user_signed_in.send(current_app._get_current_object(), user=user)
     response = redirect(safe_next(request.args.get("next")) or url_for("lms.core.home"))
     _remember_on_tablet(response, user)
+    devices.remember(response, user.id, known)
     return response
 
 
@@ -313,7 +331,7 @@ def new_user() -> str | Response:
     return render("lms/accounts/user_form.html", form=form, user=None)
 
 
-@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/admin/users/<lms_id:user_id>", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def edit_user(user_id: int) -> str | Response:
     _own_sign_in()  # the host's users get their roles from the host

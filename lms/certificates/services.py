@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import signals
+from .. import public_url, signals
 from ..accounts.models import User
 from ..content import services as content
 from ..db import db, utcnow
@@ -24,11 +25,9 @@ BANDS = (("distinction", 85), ("merit", 70))
 
 
 def base_url() -> str:
-    """Absolute URLs in credentials: ``LMS_BASE_URL``, else the request's host."""
-    configured = current_app.config["LMS_BASE_URL"].rstrip("/")
-    if configured:
-        return configured
-    return request.host_url.rstrip("/") if has_request_context() else "http://127.0.0.1:5000"
+    """Absolute URLs in credentials and PDFs: ``LMS_BASE_URL`` (in development, without it,
+    ``lms.public_url.DEVELOPMENT_BASE_URL``), never the request's Host header."""
+    return public_url.base_url(current_app.config)
 
 
 def absolute(endpoint: str, **values: Any) -> str:
@@ -38,8 +37,12 @@ def absolute(endpoint: str, **values: Any) -> str:
     if key not in _urls:
         if len(_urls) > 10_000:
             _urls.clear()
-        with current_app.test_request_context(base_url=base_url() + "/"):
-            _urls[key] = url_for(endpoint, _external=True, **values)
+        # Bound to the base URL alone: no request (nor its Host, nor TRUSTED_HOSTS) involved.
+        site = urlsplit(base_url())
+        adapter = current_app.url_map.bind(
+            site.netloc, script_name=site.path or "/", url_scheme=site.scheme
+        )
+        _urls[key] = adapter.build(endpoint, values, force_external=True)
     return _urls[key]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import (
@@ -28,7 +27,7 @@ from ..i18n import _, _l, languages, locale_code
 from ..security import login_required, roles_required
 from ..state import HomeLink
 from ..web import render
-from . import credential, keys, services
+from . import credential, documents, keys, services
 from .models import Certificate
 from .pdf import BAND_LABELS, render_pdf
 
@@ -108,6 +107,7 @@ def verify(code: str) -> tuple[str, int] | str:
         status_labels=STATUS_LABELS,
         band=_(BAND_LABELS[certificate.score_band]),
         issuer=current_app.config["LMS_ISSUER_NAME"],
+        jwks_url=services.absolute("lms.certificates.jwks"),
     )
 
 
@@ -194,6 +194,8 @@ def document(code: str, renderer: str) -> Response:
     certificate = services.by_code(code) or abort(404)
     if certificate.user_id != current_user.id and not current_user.has_role("admin"):
         abort(404)
+    if not certificate.credential_jwt:
+        abort(404)  # its holder's personal data was erased: nothing is printed any more
     render_document = current_app.extensions["lms"].certificate_renderers.get(renderer) or abort(
         404
     )
@@ -201,20 +203,16 @@ def document(code: str, renderer: str) -> Response:
     if locale not in languages():
         abort(404)
     latin = bool(certificate.user.latin_digits)
-    cache = (
-        Path(current_app.instance_path)
-        / "certificates"
-        / (f"{certificate.code}-{locale}-{int(latin)}.{renderer}")
+    verify_url = services.absolute("lms.certificates.verify", code=certificate.code)
+    kept = documents.kept(
+        certificate,
+        renderer,
+        locale,
+        latin,
+        lambda: render_document(certificate, locale, verify_url, latin),
     )
-    if not cache.is_file():
-        verify_url = services.absolute("lms.certificates.verify", code=certificate.code)
-        data = render_document(certificate, locale, verify_url, latin)
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cache.with_suffix(".tmp")
-        temporary.write_bytes(data)
-        temporary.replace(cache)
     return send_file(
-        cache,
+        kept,
         download_name=f"{certificate.code}.{renderer}",
         as_attachment=request.args.get("download") == "1",
     )

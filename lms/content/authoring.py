@@ -254,7 +254,9 @@ def mark_translated(slug: str, locale: str) -> Response:
     module = _module(slug)
     try:
         services.mark_translated(module, _locale(locale), current_user.id)
-    except (ValueError, services.EditConflict) as exc:
+    except services.EditConflict:  # saved by someone else meanwhile: their text stays
+        flash(_("Not marked: the file was saved by someone else just now. Try again."), "error")
+    except ValueError as exc:
         flash(str(exc), "error")
     else:
         flash(_("Marked as translated from the current English text."), "success")

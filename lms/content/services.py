@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app
@@ -120,25 +123,53 @@ def read_source(module: Module, locale: str) -> str:
 def save_source(
     module: Module, locale: str, text: str, base_hash: str, user_id: int | None
 ) -> None:
-    """Write the file atomically, unless it changed on disk since ``base_hash`` was read."""
+    """Write the file, unless it changed on disk since ``base_hash`` was read.
+
+    Checking and writing happen under an exclusive lock on the module's folder, held across
+    threads and worker processes, so of two saves from the same base exactly one is written
+    and the other gets :class:`EditConflict`. The text goes to a temporary file in the same
+    folder, then replaces the file in one step: readers see the old text or the new, never
+    half of it."""
     path = source_path(module, locale)
-    current = read_source(module, locale)
-    if text_hash(current) != base_hash:
-        raise EditConflict(current, text_hash(current))
     text = text.replace("\r\n", "\n")
     if not text.endswith("\n"):
         text += "\n"
+    with _folder_lock(path.parent):
+        current = read_source(module, locale)
+        if text_hash(current) != base_hash:
+            raise EditConflict(current, text_hash(current))
+        _replace(path, text)
+    signals.content_saved.send(
+        current_app._get_current_object(), module_id=module.slug, locale=locale, user_id=user_id
+    )
+
+
+@contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on the folder itself: no lock file is left among the authors'
+    files, and the lock goes with the process if it dies."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # (closing releases the lock)
+
+
+def _replace(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # The file keeps its permissions (mkstemp makes 0600); a new one gets the folder's.
+        mode = (path if path.exists() else path.parent).stat().st_mode & 0o666
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    signals.content_saved.send(
-        current_app._get_current_object(), module_id=module.slug, locale=locale, user_id=user_id
-    )
 
 
 _TRANSLATED_FROM = re.compile(r"^translated_from:.*$", re.MULTILINE)

@@ -56,11 +56,72 @@ class YAMLProblem(ValueError):
         self.message = message
 
 
+#: At most this many values (keys, items, texts) in one YAML text: 30 times the largest shipped
+#: item bank, and far from the millions an "entity expansion" would ask for.
+MAX_YAML_NODES = 100_000
+#: At most this many levels of nesting (the shipped files use 6).
+MAX_YAML_DEPTH = 40
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """What the LMS does not read in YAML, with a message for the author."""
+
+    def __init__(self, mark: yaml.Mark, message: Any) -> None:
+        super().__init__(problem=str(message), problem_mark=mark)
+        self.message = message
+
+
+class ContentLoader(yaml.SafeLoader):
+    """The one YAML reader of the LMS (front matter, module.yaml, quiz.yaml, the needs
+    questionnaire): safe tags only, and no anchors (``&``) or aliases (``*``), so a few hundred
+    bytes cannot expand into millions of values (a "billion laughs"); values and nesting are
+    capped too. Refusals are :class:`_Refused`, raised while composing, before any expansion."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nodes = 0
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(
+                event.start_mark,
+                _l(
+                    "YAML anchors (&name) and aliases (*name) are not allowed: "
+                    "write each value out in full."
+                ),
+            )
+        self._nodes += 1
+        if self._nodes > MAX_YAML_NODES:
+            raise _Refused(event.start_mark, _l("The YAML has too many values."))
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise _Refused(event.start_mark, _l("The YAML is nested too deeply."))
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as exc:  # 2026-13-01 as a date, a 5,000-digit number
+            value = node.value if isinstance(node, yaml.ScalarNode) else ""
+            raise _Refused(
+                node.start_mark,
+                _l("The value %(value)s is not a valid date or number.", value=value[:40]),
+            ) from exc
+
+
 def load_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[tuple, int]]:
     """Parse YAML and return the data with the line of every key and list item."""
+    loader = ContentLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except _Refused as exc:
+        raise YAMLProblem(exc.problem_mark.line + first_line, exc.message) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line if mark else 0) + first_line
@@ -74,6 +135,8 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[tuple, int]]:
         else:
             message = _l("YAML cannot be read: %(problem)s", problem=exc.problem)
         raise YAMLProblem(line, message) from exc
+    finally:
+        loader.dispose()
     lines: dict[tuple, int] = {}
     if node is not None:
         _walk(node, (), lines, first_line)

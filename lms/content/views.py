@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from ..auth import current_user
 from ..i18n import _l, gettext_in, language, locale_code
+from ..parsing import whole_number
 from ..security import login_required, roles_required
 from ..state import HomeLink, state
 from ..web import render
@@ -165,7 +166,7 @@ def module(slug: str) -> str:
     )
 
 
-@bp.get("/modules/<slug>/<int:number>")
+@bp.get("/modules/<slug>/<lms_id:number>")
 @login_required
 def section(slug: str, number: int) -> str:
     module = get_module(slug)
@@ -185,24 +186,24 @@ def section(slug: str, number: int) -> str:
     )
 
 
-@bp.post("/modules/<slug>/<int:number>/go")
+@bp.post("/modules/<slug>/<lms_id:number>/go")
 @login_required
 def go(slug: str, number: int) -> Response:
     """Next / Previous / Finish: remember the position, then show the page asked for."""
     module = get_module(slug)
     total = len(reader_doc(module).pages)
-    target = request.form.get("to", type=int)
+    target = whole_number(request.form.get("to"), 1, total)
     finished = request.form.get("finish") == "1" and number == total
     if finished:
         services.save_position(current_user.id, module.slug, total, total, finished=True)
         return redirect(url_for("lms.content.module", slug=module.slug, done=1))
-    if target is None or not 1 <= target <= total:
+    if target is None:
         abort(400)
     services.save_position(current_user.id, module.slug, target, total)
     return redirect(url_for("lms.content.section", slug=module.slug, number=target))
 
 
-@bp.post("/modules/<slug>/<int:number>/seen")
+@bp.post("/modules/<slug>/<lms_id:number>/seen")
 @login_required
 def seen(slug: str, number: int) -> Response:
     """The section page reports itself when opened (with script), so resume is exact."""

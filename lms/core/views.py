@@ -77,10 +77,15 @@ def set_language() -> Response:
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    """Machine-readable health: 200 when the database answers, 503 when it does not."""
+    """Machine-readable health: 200 when the database answers, 503 when it does not. The version
+    only with ``LMS_HEALTHZ_VERSION``: the page is public, and a version tells an attacker which
+    known flaws to try."""
     try:
         db.session.execute(text("SELECT 1"))
+        health, code = {"status": "ok", "database": "ok"}, 200
     except SQLAlchemyError:
         db.session.rollback()
-        return jsonify(status="error", database="unreachable", version=__version__), 503
-    return jsonify(status="ok", database="ok", version=__version__), 200
+        health, code = {"status": "error", "database": "unreachable"}, 503
+    if current_app.config["LMS_HEALTHZ_VERSION"]:
+        health["version"] = __version__
+    return jsonify(health), code

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..auth import current_user
+from ..auth import current_user, passive
 from ..content import services as content
 from ..db import db
 from ..i18n import _l, locale_code
@@ -119,7 +119,7 @@ def _host_view(quiz: LiveQuiz) -> dict[str, Any]:
     }
 
 
-@bp.get("/live/host/<int:quiz_id>")
+@bp.get("/live/host/<lms_id:quiz_id>")
 @roles_required("trainer")
 def host(quiz_id: int) -> str:
     quiz = _mine(quiz_id)
@@ -127,8 +127,9 @@ def host(quiz_id: int) -> str:
     return render("lms/live/host.html", **_host_view(quiz))
 
 
-@bp.get("/live/host/<int:quiz_id>/state")
+@bp.get("/live/host/<lms_id:quiz_id>/state")
 @roles_required("trainer")
+@passive  # polled: the trainer's screen left open still signs out when idle
 def host_state(quiz_id: int) -> Response:
     quiz = _mine(quiz_id)
     services.expire(quiz)
@@ -137,7 +138,7 @@ def host_state(quiz_id: int) -> Response:
     return _conditional(etag, lambda: render("lms/live/_host_state.html", **_host_view(quiz)))
 
 
-@bp.post("/live/host/<int:quiz_id>/<action>")
+@bp.post("/live/host/<lms_id:quiz_id>/<action>")
 @roles_required("trainer")
 def host_action(quiz_id: int, action: str) -> Response:
     quiz = _mine(quiz_id)
@@ -153,7 +154,7 @@ def host_action(quiz_id: int, action: str) -> Response:
     return redirect(url_for("lms.live.host", quiz_id=quiz.id))
 
 
-@bp.get("/live/host/<int:quiz_id>/results")
+@bp.get("/live/host/<lms_id:quiz_id>/results")
 @roles_required("trainer")
 def host_results(quiz_id: int) -> str | Response:
     quiz = _mine(quiz_id)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
@@ -91,10 +92,16 @@ def start(quiz: LiveQuiz) -> LiveQuiz:
     raise LiveError("busy")
 
 
+def is_code(code: str) -> bool:
+    """Whether ``code`` has the form of a join code (six digits 0-9)."""
+    return len(code) == 6 and code.isascii() and code.isdigit()
+
+
 def find_by_code(code: str, *, ended: bool = False) -> LiveQuiz | None:
     """The running quiz with this code (a wrong or old code finds nothing). With ``ended``,
-    also the latest ended one: its participants still see their final place and score."""
-    if not (len(code) == 6 and code.isdigit()):
+    also the latest ended one: its participants still see their final place and score.
+    Views ask :func:`lms.live.limits.find`, which counts wrong codes."""
+    if not is_code(code):
         return None
     excluded = ("draft",) if ended else ("draft", "ended")
     return db.session.scalar(
@@ -326,3 +333,35 @@ def rank_of(quiz: LiveQuiz, participant: LiveParticipant) -> int:
 def answers_of(quiz: LiveQuiz) -> dict[tuple[int, int], LiveAnswer]:
     rows = db.session.scalars(select(LiveAnswer).where(LiveAnswer.quiz_id == quiz.id))
     return {(row.participant_id, row.item_index): row for row in rows}
+
+
+# Erasure of a person (``lms.programme.privacy.erase``).
+
+#: The name an erased person's participations keep.
+ERASED_NAME = "—"
+
+
+def forget_person(user_id: int | None, names: Iterable[str]) -> None:
+    """Unname every participation of an erased person: joined signed in as ``user_id``, or
+    without an account under one of ``names`` (as ``join`` keeps names, case aside). Scores and
+    answers stay, unnamed, for the quizzes' results and item analysis. Does not commit."""
+    typed = {" ".join(name.split())[:100].lower() for name in names if name and name.strip()}
+    matches = []
+    if user_id is not None:
+        matches.append(LiveParticipant.user_id == user_id)
+    if typed:
+        matches.append(
+            and_(LiveParticipant.user_id.is_(None), func.lower(LiveParticipant.name).in_(typed))
+        )
+    if not matches:
+        return
+    quiz_ids = set(db.session.scalars(select(LiveParticipant.quiz_id).where(or_(*matches))))
+    db.session.execute(
+        update(LiveParticipant)
+        .where(or_(*matches))
+        .values(name=ERASED_NAME, version=LiveParticipant.version + 1)
+    )
+    if quiz_ids:  # screens polling with an ETag fetch the unnamed lists
+        db.session.execute(
+            update(LiveQuiz).where(LiveQuiz.id.in_(quiz_ids)).values(version=LiveQuiz.version + 1)
+        )

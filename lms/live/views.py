@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     make_response,
     redirect,
@@ -18,16 +19,16 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from ..auth import current_user
+from ..auth import current_user, passive
 from ..content import services as content
 from ..db import db
-from ..i18n import _, _l, locale_code
+from ..i18n import _, _l, locale_code, parse_digits
 from ..quiz import services as quiz_services
 from ..quiz.bank import text_in
 from ..quiz.types import ResponseError
 from ..state import HomeLink
 from ..web import get_cookie, render, set_cookie
-from . import services
+from . import limits, services
 from .models import LiveAnswer, LiveParticipant, LiveQuiz
 
 if TYPE_CHECKING:
@@ -43,6 +44,14 @@ REFUSALS = {
     "no-items": _l("Choose at least one question."),
     "bad-settings": _l("Check the mode and the countdown (0 to 600 seconds)."),
     "busy": _l("The server is busy. Please try again."),
+    "too-many-codes": _l(
+        "Too many wrong codes were typed on this network. Please wait a minute, then type the "
+        "code from the trainer's screen."
+    ),
+    "too-many-joins": _l(
+        "Too many people joined this quiz from this network without signing in. Please sign "
+        "in to join, or ask your trainer."
+    ),
 }
 
 
@@ -96,8 +105,30 @@ def chain() -> list[str]:
     return content.locale_chain(locale_code())
 
 
+def _address() -> str:
+    """The client address the app sees (a proxy's X-Forwarded-For only with LMS_PROXY_FIX)."""
+    return request.remote_addr or ""
+
+
+def _find(code: str, ended: bool = False) -> LiveQuiz | None:
+    """The quiz with ``code``. A wrong code counts against the client's address; past the
+    limit every code from it gets a 429 page (:mod:`lms.live.limits`), except on the tablets
+    already in the quiz."""
+    try:
+        return limits.find(code, _address(), lambda quiz: _me(quiz) is not None, ended=ended)
+    except services.LiveError as exc:
+        abort(_too_many(exc.code))
+
+
+def _too_many(code: str) -> Response:
+    flash(str(REFUSALS[code]), "error")
+    page = make_response(render("lms/live/join.html", code=""), 429)
+    page.headers["Retry-After"] = str(limits.CODE_WINDOW)
+    return page
+
+
 def _quiz(code: str, ended: bool = False) -> LiveQuiz:
-    quiz = services.find_by_code(code, ended=ended)
+    quiz = _find(code, ended=ended)
     if quiz is None:
         abort(404)
     return quiz
@@ -106,27 +137,31 @@ def _quiz(code: str, ended: bool = False) -> LiveQuiz:
 def _me(quiz: LiveQuiz) -> LiveParticipant | None:
     """This tablet's participant, unless it belongs to another account than the signed-in one
     (a shared tablet after "Switch learner": the next person joins as themself)."""
+    cached = g.get("_lms_live_me")
+    if cached is not None and cached[0] == quiz.id:
+        return cached[1]
     me = services.participant_by_token(quiz, get_cookie(cookie_name(quiz)))
-    if me is None or me.user_id is None:
-        return me
-    signed_in = current_user.id if current_user.is_authenticated else None
-    return me if me.user_id == signed_in else None
+    if me is not None and me.user_id is not None:
+        signed_in = current_user.id if current_user.is_authenticated else None
+        me = me if me.user_id == signed_in else None
+    g._lms_live_me = (quiz.id, me)
+    return me
 
 
 @bp.route("/live", methods=["GET", "POST"])
 def join() -> str | Response:
     """Anyone with the code joins: signed in or by writing a name."""
-    code = (request.values.get("code") or "").strip().replace(" ", "")
+    code = parse_digits((request.values.get("code") or "").strip().replace(" ", ""))
     if request.method == "POST":
-        if services.find_by_code(code) is not None:
+        if _find(code) is not None:
             return redirect(url_for("lms.live.enter", code=code))
         flash(str(REFUSALS["not-found"]), "error")
     return render("lms/live/join.html", code=code)
 
 
 @bp.route("/live/<code>", methods=["GET", "POST"])
-def enter(code: str) -> str | Response:
-    quiz = services.find_by_code(code)
+def enter(code: str) -> str | Response | tuple[str, int]:
+    quiz = _find(code)
     if quiz is None:
         flash(str(REFUSALS["not-found"]), "error")
         return redirect(url_for("lms.live.join"))
@@ -134,14 +169,20 @@ def enter(code: str) -> str | Response:
         return redirect(url_for("lms.live.play", code=code))
     user = current_user if current_user.is_authenticated else None
     if request.method == "POST":
-        name = user.name if user is not None else request.form.get("name", "")
         try:
-            participant = services.join(
-                quiz, name=name, locale=locale_code(), user_id=user.id if user else None
-            )
+            if user is not None:  # one place per account: no limit needed
+                participant = services.join(
+                    quiz, name=user.name, locale=locale_code(), user_id=user.id
+                )
+            else:
+                name = request.form.get("name", "")
+                participant = limits.join_anonymous(
+                    quiz, _address(), name=name, locale=locale_code()
+                )
         except services.LiveError as exc:
             flash(str(REFUSALS[exc.code]), "error")
-            return render("lms/live/enter.html", quiz=quiz), 400
+            status = 429 if exc.code == "too-many-joins" else 400
+            return render("lms/live/enter.html", quiz=quiz), status
         response = redirect(url_for("lms.live.play", code=code))
         set_cookie(response, cookie_name(quiz), participant.token, 12 * 3600)
         return response
@@ -182,7 +223,9 @@ def _conditional(etag: str, build: Any) -> Response:
     else:
         response = make_response(build())
     response.set_etag(etag, weak=True)
-    response.headers["Cache-Control"] = "no-cache"
+    # Never stored (the page's script sends the ETag itself): the state is someone's own.
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Cookie")
     return response
 
 
@@ -197,8 +240,9 @@ def play(code: str) -> str | Response:
 
 
 @bp.get("/live/<code>/state")
+@passive  # polled every 1.5 s: a tablet left on the quiz still signs out when idle
 def state(code: str) -> Response:
-    quiz = services.find_by_code(code, ended=True)
+    quiz = _find(code, ended=True)
     if quiz is None:
         return make_response(render("lms/live/_gone.html"))
     me = _me(quiz)

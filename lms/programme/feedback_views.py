@@ -62,7 +62,7 @@ def feedback_list() -> str:
     )
 
 
-@bp.route("/programme/sessions/<int:session_id>/feedback", methods=["GET", "POST"])
+@bp.route("/programme/sessions/<lms_id:session_id>/feedback", methods=["GET", "POST"])
 @login_required
 def session_feedback(session_id: int) -> str | Response:
     session = db.session.get(TrainingSession, session_id) or abort(404)

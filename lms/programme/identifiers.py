@@ -12,9 +12,10 @@ import re
 from ..i18n import _l
 
 _BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_GSTIN = re.compile(r"^(\d{2})([A-Z]{5}\d{4}[A-Z])([1-9A-Z])Z([0-9A-Z])$")
-_UDYAM = re.compile(r"^UDYAM-([A-Z]{2})-(\d{2})-(\d{7})$")
+_GSTIN = re.compile(r"^(\d{2})([A-Z]{5}\d{4}[A-Z])([1-9A-Z])Z([0-9A-Z])$", re.ASCII)
+_UDYAM = re.compile(r"^UDYAM-([A-Z]{2})-(\d{2})-(\d{7})$", re.ASCII)
 _STATES = {f"{n:02d}" for n in range(1, 39)} | {"97", "99"}
+# re.ASCII: \d is 0-9 only (Bengali digits are turned into them first; other scripts' are refused).
 
 
 class IdentifierError(ValueError):
@@ -50,8 +51,8 @@ def gstin(value: str) -> str:
 
 
 _PHONE = {
-    "IN": re.compile(r"^(?:\+?91)?([6-9]\d{9})$"),
-    "BD": re.compile(r"^(?:\+?880|0)?(1[3-9]\d{8})$"),
+    "IN": re.compile(r"^(?:\+?91)?([6-9]\d{9})$", re.ASCII),
+    "BD": re.compile(r"^(?:\+?880|0)?(1[3-9]\d{8})$", re.ASCII),
 }
 _DIAL = {"IN": "+91", "BD": "+880"}
 

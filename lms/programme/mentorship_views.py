@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..db import db
 from ..i18n import _, _l, format_number
+from ..parsing import optional_id
 from ..security import roles_required
 from ..state import HomeLink
 from ..web import render
@@ -49,7 +50,7 @@ def _programme(programme_id: int | None) -> Programme | None:
 @bp.get("/programme/mentorship")
 @roles_required("admin")
 def mentorship_list() -> str | Response:
-    programme = _programme(request.args.get("programme", type=int))
+    programme = _programme(optional_id(request.args.get("programme")))
     fmt = request.args.get("format")
     if fmt:
         if programme is None:
@@ -76,10 +77,10 @@ def mentorship_list() -> str | Response:
 @bp.post("/programme/mentorship/refer")
 @roles_required("admin")
 def mentorship_refer() -> Response:
-    programme = db.session.get(Programme, request.form.get("programme", type=int) or 0)
+    programme = db.session.get(Programme, optional_id(request.form.get("programme")) or 0)
     if programme is None:
         abort(404)
-    user_id = request.form.get("user", type=int)
+    user_id = optional_id(request.form.get("user"))
     if user_id:
         if ms.refer(programme.id, user_id) is None:
             abort(404)
@@ -95,7 +96,7 @@ def mentorship_refer() -> Response:
     return redirect(url_for("lms.programme.mentorship_list", programme=programme.id))
 
 
-@bp.route("/programme/mentorship/<int:mentorship_id>", methods=["GET", "POST"])
+@bp.route("/programme/mentorship/<lms_id:mentorship_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def mentorship_detail(mentorship_id: int) -> str | Response:
     mentorship = db.session.get(Mentorship, mentorship_id) or abort(404)

@@ -13,6 +13,7 @@ from ..auth import current_user
 from ..content import services as content
 from ..db import db
 from ..i18n import _, _l, languages, locale_code
+from ..parsing import whole_number
 from ..security import login_required, roles_required
 from ..state import HomeLink
 from ..web import render
@@ -74,8 +75,10 @@ def _enterprise(enterprise_id: int) -> Enterprise:
 
 
 def _step_number(raw: Any, total: int) -> int | None:
-    value = str(raw or "").strip()
-    return min(max(int(value), 1), total) if value.isdigit() else None
+    """The screen asked for, within the questionnaire; ``None`` (resume where the owner
+    stopped) when ``raw`` is not a screen number."""
+    number = whole_number(raw)
+    return None if number is None else min(max(number, 1), total)
 
 
 def _render_step(
@@ -196,7 +199,7 @@ def _for_owner(page: Callable[[Enterprise], Any]) -> Any:
     return page(enterprise)
 
 
-@bp.route("/programme/enterprises/<int:enterprise_id>/needs", methods=["GET", "POST"])
+@bp.route("/programme/enterprises/<lms_id:enterprise_id>/needs", methods=["GET", "POST"])
 @roles_required("trainer")
 def enterprise_needs(enterprise_id: int) -> str | Response | tuple[str, int]:
     enterprise = _enterprise(enterprise_id)
@@ -232,7 +235,7 @@ def needs_roadmap() -> str | Response | tuple[str, int]:
     return _for_owner(lambda enterprise: _roadmap(enterprise, _owner_target(), [current_user.id]))
 
 
-@bp.get("/programme/enterprises/<int:enterprise_id>/roadmap")
+@bp.get("/programme/enterprises/<lms_id:enterprise_id>/roadmap")
 @roles_required("trainer")
 def enterprise_roadmap(enterprise_id: int) -> str | Response | tuple[str, int]:
     enterprise = _enterprise(enterprise_id)
@@ -249,7 +252,7 @@ def needs_clusters() -> str:
     return render("lms/programme/needs_clusters.html", rows=needs.cluster_counts())
 
 
-@bp.get("/programme/clusters/<int:cluster_id>/needs")
+@bp.get("/programme/clusters/<lms_id:cluster_id>/needs")
 @roles_required("trainer")
 def cluster_needs(cluster_id: int) -> str | tuple[str, int]:
     cluster = db.session.get(Cluster, cluster_id) or abort(404)

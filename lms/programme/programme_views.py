@@ -7,9 +7,11 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..accounts.models import User
+from ..accounts.services import AccountError
 from ..auth import current_user
 from ..db import db
 from ..i18n import _
+from ..parsing import optional_id
 from ..security import login_required, roles_required
 from ..web import render
 from . import privacy, programmes, scope, training
@@ -52,7 +54,7 @@ def new_programme() -> str | Response:
     return _form(None)
 
 
-@bp.route("/programme/programmes/<int:programme_id>", methods=["GET", "POST"])
+@bp.route("/programme/programmes/<lms_id:programme_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_programme(programme_id: int) -> str | Response:
     return _form(db.session.get(Programme, programme_id) or abort(404))
@@ -64,7 +66,7 @@ def clusters() -> str | Response:
     """The programme's clusters: add one, or rename one and set its country."""
     problems: list[str] = []
     if request.method == "POST":
-        cluster_id = request.form.get("cluster", type=int)
+        cluster_id = optional_id(request.form.get("cluster"))
         cluster = db.session.get(Cluster, cluster_id) if cluster_id else None
         if cluster_id and cluster is None:
             abort(404)
@@ -90,15 +92,19 @@ def my_data() -> Response:
     return response
 
 
-@bp.post("/programme/beneficiaries/<int:beneficiary_id>/erase")
+@bp.post("/programme/beneficiaries/<lms_id:beneficiary_id>/erase")
 @roles_required("admin")
 def erase_beneficiary(beneficiary_id: int) -> Response:
     person = db.session.get(Beneficiary, beneficiary_id) or abort(404)
     if request.form.get("confirm") != "erase":
         flash(_("Tick the box to confirm the erasure."), "error")
     else:
-        privacy.erase(person)
-        flash(_("Erased. Only anonymous counts are kept."), "success")
+        try:
+            privacy.erase(person)
+        except AccountError as exc:  # the linked account is the last active admin
+            flash(str(exc), "error")
+        else:
+            flash(_("Erased. Only anonymous counts are kept."), "success")
     return redirect(url_for("lms.programme.edit_enterprise", enterprise_id=person.enterprise_id))
 
 

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..db import db
-from ..i18n import _l
+from ..i18n import _l, format_number
+from ..parsing import whole_number
 from .models import MILESTONES, Cluster, Milestone, Programme
 
 #: Countries of the clusters: they decide mobile-number rules, tax (GST or VAT) and time zone.
@@ -34,13 +35,19 @@ def _day(data: Mapping[str, Any], key: str, problems: list[str]) -> dt.date | No
 
 
 def _whole(data: Mapping[str, Any], key: str, low: int, high: int, problems: list[str]) -> int:
-    raw = str(data.get(key) or "").strip()
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    number = whole_number(data.get(key), low, high)
+    if number is None:
         problems.append(
-            str(_l("Targets must be whole numbers from %(low)s to %(high)s.", low=low, high=high))
+            str(
+                _l(
+                    "Targets must be whole numbers from %(low)s to %(high)s.",
+                    low=format_number(low),
+                    high=format_number(high),
+                )
+            )
         )
         return low
-    return int(raw)
+    return number
 
 
 def clean(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from ..db import db
+from ..parsing import optional_id
 from .models import (
     Beneficiary,
     Enrolment,
@@ -31,11 +32,11 @@ class Filters:
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> Filters:
-        """Filters from query arguments; unreadable values are ignored (the filter is off)."""
+        """Filters from query arguments. An empty id or an unreadable date leaves that filter
+        off; an id that is not one (``²``, ``-1``, too large) is a 400."""
 
         def number(key: str) -> int | None:
-            value = str(args.get(key) or "").strip()
-            return int(value) if value.isdigit() else None
+            return optional_id(args.get(key))
 
         def day(key: str) -> date | None:
             try:

@@ -8,13 +8,17 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..accounts.models import ADMIN, AUTHOR, TRAINER
 from ..db import db
-from ..i18n import _l
+from ..i18n import _l, format_number
+from ..parsing import whole_number
 from . import identifiers, tables
 from .models import SEGMENTS, Beneficiary, Cluster, Enterprise
 
 #: The columns of an enterprise import (a header row names them; order does not matter).
 COLUMNS = ("name", "cluster", "segment", "udyam", "gstin", "women_led", "employees")
+#: More people than any enterprise of the programme employs (a typing mistake, not a count).
+MAX_EMPLOYEES = 1_000_000
 _YES = {"yes", "y", "true", "1", "হ্যাঁ"}
 _NO = {"no", "n", "false", "0", "", "না"}
 
@@ -68,9 +72,17 @@ def clean(
         problems.append(str(_l("Women-led must be yes or no.")))
     values["women_led"] = women in _YES
     employees = str(data.get("employees") or "").strip()
-    values["employees"] = int(employees) if employees.isdigit() else None
-    if employees and not employees.isdigit():
-        problems.append(str(_l("Employees must be a whole number.")))
+    values["employees"] = whole_number(employees, 0, MAX_EMPLOYEES)
+    if employees and values["employees"] is None:
+        problems.append(
+            str(
+                _l(
+                    "Employees must be a whole number from %(low)s to %(high)s.",
+                    low=format_number(0),
+                    high=format_number(MAX_EMPLOYEES),
+                )
+            )
+        )
     return values, problems
 
 
@@ -279,6 +291,10 @@ def import_beneficiaries(table: tables.Table) -> tuple[int, list[RowProblems]]:
     return len(rows), []
 
 
+#: Roles whose accounts are never a beneficiary's: erasing the beneficiary closes the account.
+STAFF_ROLES = frozenset({TRAINER, AUTHOR, ADMIN})
+
+
 def link_account(person: Any, email: str) -> str | None:
     """Link ``person`` to the account with ``email``; returns the problem, if any."""
     from ..accounts import services as accounts
@@ -286,6 +302,13 @@ def link_account(person: Any, email: str) -> str | None:
     user = accounts.find_user(email) if email.strip() else None
     if user is None:
         return str(_l("No account has this e-mail address."))
+    if user.roles & STAFF_ROLES:
+        return str(
+            _l(
+                "Accounts of trainers, authors and admins cannot be linked to a beneficiary: "
+                "give the person a learner account of their own."
+            )
+        )
     other = beneficiary_of(user.id)
     if other is not None and other.id != person.id:
         return str(_l("This account is already linked to %(name)s.", name=other.name))

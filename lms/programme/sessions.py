@@ -13,6 +13,7 @@ from ..auth import current_user
 from ..content import services as content
 from ..db import db
 from ..i18n import _, languages, locale_code
+from ..parsing import optional_id, record_id
 from ..security import login_required, roles_required
 from ..web import render
 from . import scope, training
@@ -94,7 +95,7 @@ def new_session() -> str | Response:
     return _form_page(None, _session_data(None), [])
 
 
-@bp.route("/programme/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@bp.route("/programme/sessions/<lms_id:session_id>/edit", methods=["GET", "POST"])
 @roles_required("trainer")
 def edit_session(session_id: int) -> str | Response:
     session = _session_or_404(session_id)
@@ -109,7 +110,7 @@ def edit_session(session_id: int) -> str | Response:
     return _form_page(session, _session_data(session), [])
 
 
-@bp.route("/programme/sessions/<int:session_id>", methods=["GET", "POST"])
+@bp.route("/programme/sessions/<lms_id:session_id>", methods=["GET", "POST"])
 @roles_required("trainer")
 def training_session(session_id: int) -> str | Response:
     session = _session_or_404(session_id)
@@ -118,11 +119,16 @@ def training_session(session_id: int) -> str | Response:
         if not may_run:
             abort(403)
         if request.form.get("action") == "enrol":
-            ids = [int(i) for i in request.form.getlist("beneficiaries") if i.isdigit()]
-            for problem in training.enrol(session, ids):
+            ids = [record_id(i) for i in request.form.getlist("beneficiaries")]
+            problems = (
+                [_("Choose beneficiaries from the list.")]
+                if None in ids
+                else training.enrol(session, [i for i in ids if i is not None])
+            )
+            for problem in problems:
                 flash(problem, "error")
         else:
-            person = request.form.get("beneficiary", type=int) or 0
+            person = optional_id(request.form.get("beneficiary")) or 0
             if not training.mark(session, person, request.form.get("present") == "1"):
                 abort(404)
         return redirect(url_for("lms.programme.training_session", session_id=session.id))
@@ -154,7 +160,7 @@ def _candidates(session: TrainingSession, everyone: bool) -> list[Beneficiary]:
     return [b for b in db.session.scalars(query) if b.id not in enrolled]
 
 
-@bp.get("/programme/sessions/<int:session_id>/qr")
+@bp.get("/programme/sessions/<lms_id:session_id>/qr")
 @roles_required("trainer")
 def session_qr(session_id: int) -> str:
     """The check-in code, large, for the projector or the trainer's tablet."""

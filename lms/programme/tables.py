@@ -7,19 +7,39 @@ import csv
 import io
 import re
 import zipfile
+import zlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
 
-from ..i18n import _l
+from flask import has_app_context
+from flask_babel.speaklater import LazyString
+
+from ..i18n import _l, format_number
 
 #: Uploads larger than this are refused before they are parsed.
 MAX_UPLOAD = 2 * 1024 * 1024
-#: An XLSX upload may unpack to at most this much (a spreadsheet of 10,000 rows is far smaller).
-MAX_UNPACKED = 64 * 1024 * 1024
+#: An XLSX upload may unpack to at most this much, as its zip directory declares (zipfile stops
+#: at the declared size). A sheet of 10,000 rows of the import's columns unpacks to about 5 MB.
+MAX_UNPACKED = 20 * 1024 * 1024
+#: A part of an XLSX larger than ``_RATIO_FROM`` may be at most this many times its packed size
+#: (spreadsheets pack 5 to 20 times; a "zip bomb" packs hundreds or thousands of times).
+MAX_RATIO = 100
+_RATIO_FROM = 1024 * 1024
+#: An XLSX has about ten parts; thousands would be an archive, not a workbook.
+MAX_PARTS = 1000
 #: At most this many rows per import (a programme's whole beneficiary list fits).
 MAX_ROWS = 10_000
+#: Lines read at most, blank ones included (a sheet can declare a million empty rows).
+MAX_LINES = 5 * MAX_ROWS
+#: At most this many columns (the imports have seven; the rest of a sheet is notes at most).
+MAX_COLUMNS = 50
 #: Control characters never belong in a cell (PostgreSQL refuses NUL, Excel the others).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _number(value: int) -> LazyString:
+    """``value`` in the reader's digits, formatted when the message is shown."""
+    return LazyString(lambda: format_number(value) if has_app_context() else str(value))
 
 
 class TableError(Exception):
@@ -34,15 +54,14 @@ class Table:
 
 
 def read(raw: bytes, filename: str) -> Table:
+    """The table in ``raw``, or :class:`TableError`. Work and memory are bounded: the upload's
+    size, what an XLSX unpacks to, and the rows and columns read are all capped."""
     if not raw:
         raise TableError(_l("Choose a CSV or Excel (XLSX) file."))
     if len(raw) > MAX_UPLOAD:
         raise TableError(_l("The file is larger than 2 MB."))
     is_xlsx = filename.lower().endswith(".xlsx") or raw[:2] == b"PK"
-    table = _xlsx(raw) if is_xlsx else _csv(raw)
-    if len(table.rows) > MAX_ROWS:
-        raise TableError(_l("At most %(num)s rows can be imported at once.", num=MAX_ROWS))
-    return table
+    return _xlsx(raw) if is_xlsx else _csv(raw)
 
 
 def _cell(value: object) -> str:
@@ -55,16 +74,41 @@ def _cell(value: object) -> str:
     return _CONTROL.sub("", str(value)).strip()
 
 
-def _table(lines: list[list[object]]) -> Table:
-    if not lines:
+def _too_many_rows() -> TableError:
+    return TableError(_l("At most %(num)s rows can be imported at once.", num=_number(MAX_ROWS)))
+
+
+def _values(number: int, line: Sequence[object]) -> list[str]:
+    values = [_cell(c) for c in line]
+    if any(values[MAX_COLUMNS:]):
+        raise TableError(
+            _l(
+                "Row %(row)s has more than %(num)s columns: delete the columns that are not "
+                "imported and try again.",
+                row=_number(number),
+                num=_number(MAX_COLUMNS),
+            )
+        )
+    return values[:MAX_COLUMNS]
+
+
+def _table(lines: Iterator[Sequence[object]]) -> Table:
+    """Rows from ``lines`` (the first names the columns), read one at a time and never more
+    than the caps allow."""
+    header = next(lines, None)
+    if header is None:
         raise TableError(_l("The file is empty."))
-    columns = [_cell(c).lower() for c in lines[0]]
+    columns = [value.lower() for value in _values(1, header)]
     rows = []
-    for number, line in enumerate(lines[1:], start=2):
-        values = [_cell(c) for c in line]
+    for number, line in enumerate(lines, start=2):
+        if number > MAX_LINES:
+            raise _too_many_rows()
+        values = _values(number, line)
         if not any(values):
             continue  # blank lines at the end of a sheet
         rows.append((number, {k: v for k, v in zip(columns, values, strict=False) if k}))
+        if len(rows) > MAX_ROWS:
+            raise _too_many_rows()
     return Table(columns, rows)
 
 
@@ -77,7 +121,7 @@ def _csv(raw: bytes) -> Table:
         ) from exc
     reader = csv.reader(io.StringIO(text))
     try:
-        return _table(list(reader))
+        return _table(reader)
     except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
         line = reader.line_num
         raise TableError(
@@ -85,24 +129,62 @@ def _csv(raw: bytes) -> Table:
         ) from exc
 
 
-def _unpacked_size(raw: bytes) -> int:
-    """What an XLSX (a zip) unpacks to, read from its directory without unpacking it."""
+def _check_archive(raw: bytes) -> None:
+    """Refuse, from the zip directory alone, an XLSX that would unpack to too much."""
     with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-        return sum(member.file_size for member in archive.infolist())
+        parts = archive.infolist()
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED:
+        raise TableError(
+            _l(
+                "The Excel file would unpack to more than %(num)s MB: keep only the rows to "
+                "import, or save it as CSV.",
+                num=_number(MAX_UNPACKED // (1024 * 1024)),
+            )
+        )
+    packed_tightly = any(
+        part.file_size > _RATIO_FROM and part.file_size > MAX_RATIO * part.compress_size
+        for part in parts
+    )
+    if packed_tightly or len(parts) > MAX_PARTS:
+        raise TableError(
+            _l(
+                "This is not an ordinary Excel workbook (it is packed unusually tightly): "
+                "save it again from your spreadsheet program, or as CSV."
+            )
+        )
+
+
+#: What openpyxl raises on a damaged or made-up workbook (XML parse errors are SyntaxErrors).
+_UNREADABLE = (
+    AttributeError,
+    EOFError,
+    IndexError,
+    KeyError,
+    OSError,
+    SyntaxError,
+    TypeError,
+    ValueError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
 
 
 def _xlsx(raw: bytes) -> Table:
     from openpyxl import load_workbook
 
     try:
-        if _unpacked_size(raw) > MAX_UNPACKED:  # a "zip bomb" would take the worker's memory
-            raise TableError(_l("The file is larger than 2 MB."))
+        _check_archive(raw)  # before openpyxl reads anything: a "zip bomb" takes the memory
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except _UNREADABLE as exc:
         raise TableError(_l("The file could not be read as an Excel (XLSX) workbook.")) from exc
     try:
         sheet = book.worksheets[0]
-        lines = [list(row) for row in islice(sheet.iter_rows(values_only=True), MAX_ROWS + 2)]
+        # The cells as written, not padded out to the size the sheet declares (which can be a
+        # million rows by 16,384 columns while holding a few cells).
+        sheet.reset_dimensions()
+        return _table(iter(sheet.iter_rows(values_only=True)))
+    except _UNREADABLE as exc:
+        raise TableError(_l("The file could not be read as an Excel (XLSX) workbook.")) from exc
     finally:
         book.close()
-    return _table(lines)

@@ -17,9 +17,12 @@ from ..accounts.models import ADMIN, TRAINER, User, UserRole
 from ..content import services as content
 from ..db import db, utcnow
 from ..i18n import _l, languages
+from ..parsing import record_id, whole_number
 from .models import Beneficiary, Enrolment, Programme, SessionModule, TrainingSession
 from .services import beneficiary_of, cluster_index
 
+#: The most places a session can have (as the form's message says).
+MAX_CAPACITY = 500
 #: The time zone that decides "today" for a session's check-in, by the cluster's country.
 TIMEZONES = {"IN": "Asia/Kolkata", "BD": "Asia/Dhaka"}
 
@@ -59,10 +62,10 @@ def clean_session(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         values["held_on"] = dt.date.fromisoformat(str(data.get("held_on") or ""))
     except ValueError:
         problems.append(str(_l("Give the date as YYYY-MM-DD.")))
-    capacity = str(data.get("capacity") or "50").strip()
-    if not capacity.isdigit() or not 1 <= int(capacity) <= 500:
+    capacity = whole_number(data.get("capacity") or "50", 1, MAX_CAPACITY)
+    if capacity is None:
         problems.append(str(_l("Capacity must be a whole number from 1 to 500.")))
-    values["capacity"] = int(capacity) if capacity.isdigit() else 50
+    values["capacity"] = capacity or 50
     values["language"] = str(data.get("language") or "bn")
     if values["language"] not in languages():
         problems.append(str(_l("Choose a language from the list.")))
@@ -71,7 +74,8 @@ def clean_session(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     if cluster_name and values["cluster"] is None:
         problems.append(str(_l("Unknown cluster: %(name)s", name=cluster_name)))
     programme = str(data.get("programme") or "").strip()
-    values["programme"] = db.session.get(Programme, int(programme)) if programme.isdigit() else None
+    programme_id = record_id(programme)
+    values["programme"] = db.session.get(Programme, programme_id) if programme_id else None
     if programme and values["programme"] is None:
         problems.append(str(_l("Choose a programme from the list.")))
     trainers = {str(u.id): u for u in trainer_choices()}

@@ -142,13 +142,13 @@ def new_enterprise() -> str | Response:
     return _form(None)
 
 
-@bp.route("/programme/enterprises/<int:enterprise_id>", methods=["GET", "POST"])
+@bp.route("/programme/enterprises/<lms_id:enterprise_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_enterprise(enterprise_id: int) -> str | Response:
     return _form(db.session.get(Enterprise, enterprise_id) or abort(404))
 
 
-@bp.post("/programme/enterprises/<int:enterprise_id>/beneficiaries")
+@bp.post("/programme/enterprises/<lms_id:enterprise_id>/beneficiaries")
 @roles_required("admin")
 def add_beneficiary(enterprise_id: int) -> Response:
     enterprise = db.session.get(Enterprise, enterprise_id) or abort(404)
@@ -189,7 +189,7 @@ IMPORTS = {
 }
 
 
-@bp.post("/programme/beneficiaries/<int:beneficiary_id>/account")
+@bp.post("/programme/beneficiaries/<lms_id:beneficiary_id>/account")
 @roles_required("admin")
 def link_account(beneficiary_id: int) -> Response:
     """Link a beneficiary to the sign-in account they use on the tablets."""

@@ -13,13 +13,17 @@ from ..i18n import _l
 from .types import QuestionTypeRegistry, UnknownQuestionType
 
 KINDS = ("pre", "post", "retention", "practice")
+#: The assessments that measure learning: practice never shows their items.
+TESTS = ("pre", "post", "retention")
 COUNTRIES = ("IN", "BD", "any")
 #: The languages an item needs, by the country it is for.
 REQUIRED_LANGUAGES = {"IN": ("en", "bn"), "BD": ("en", "bn_BD"), "any": ("en", "bn", "bn_BD")}
 DEFAULT_RULES: dict[str, dict[str, Any]] = {
     "pre": {"count": 8, "form": "A", "max_attempts": 1},
     "post": {"count": 8, "form": "B", "max_attempts": 3},
-    "retention": {"count": 8, "form": "A", "opens_after_days": 30, "max_attempts": 1},
+    # The post-test's form: retention / post then compares like with like, and the questions of
+    # the pre-test, taken before the module was read, are not asked again.
+    "retention": {"count": 8, "form": "B", "opens_after_days": 30, "max_attempts": 1},
     "practice": {"count": 5, "max_attempts": 0},
 }
 _ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -37,6 +41,8 @@ class Rule:
     time_limit_minutes: int | None = None
     #: 0: unlimited.
     max_attempts: int = 1
+    #: Where ``quiz.yaml`` sets it (for the checker's messages).
+    line: int = field(default=1, compare=False)
 
 
 @dataclass
@@ -54,7 +60,9 @@ class Item:
         return self.country in ("any", country)
 
     def in_form(self, form: str | None) -> bool:
-        return form is None or not self.forms or form in self.forms
+        """Whether a test of ``form`` may ask it (``None``: a test that takes every form's items).
+        An item in no form is for practice only."""
+        return bool(self.forms) and (form is None or form in self.forms)
 
 
 @dataclass
@@ -67,13 +75,31 @@ class Bank:
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.id == item_id), None)
 
+    def forms_in_tests(self) -> set[str] | None:
+        """The forms the pre-, post- and retention tests ask from (``None``: one takes any form)."""
+        rules = [self.rules[kind] for kind in TESTS if kind in self.rules]
+        if any(rule.form is None for rule in rules):
+            return None
+        return {str(rule.form) for rule in rules}
+
+    def practice_only(self, item: Item) -> bool:
+        """In no form a test asks from: practice, which is unlimited, may show it and its answer."""
+        used = self.forms_in_tests()
+        return not item.forms or (used is not None and not used & set(item.forms))
+
     def eligible(self, rule: Rule, country: str) -> list[Item]:
+        if rule.kind in TESTS:
+            pool = [i for i in self.items if i.in_form(rule.form)]
+        else:  # practice: never a test's item, whatever its own form
+            pool = [
+                i
+                for i in self.items
+                if self.practice_only(i) and (rule.form is None or rule.form in i.forms)
+            ]
         return [
             i
-            for i in self.items
-            if i.for_country(country)
-            and i.in_form(rule.form)
-            and (not rule.tags or set(rule.tags) & set(i.tags))
+            for i in pool
+            if i.for_country(country) and (not rule.tags or set(rule.tags) & set(i.tags))
         ]
 
     @property
@@ -165,6 +191,7 @@ def _load_rules(bank: Bank, raw: Any, lines: dict[tuple, int]) -> None:
                     else None
                 ),
                 max_attempts=_positive_int(settings.get("max_attempts", 1), zero=True),
+                line=line,
             )
         except (TypeError, ValueError):
             bank.problems.append(
@@ -179,7 +206,10 @@ def _load_rules(bank: Bank, raw: Any, lines: dict[tuple, int]) -> None:
                     ),
                 )
             )
-            bank.rules[kind] = Rule(kind=kind, count=DEFAULT_RULES[kind]["count"])
+            defaults = DEFAULT_RULES[kind]
+            bank.rules[kind] = Rule(
+                kind=kind, count=defaults["count"], form=defaults.get("form"), line=line
+            )
 
 
 def _positive_int(value: Any, zero: bool = False) -> int:
@@ -274,7 +304,23 @@ def _check_languages(raw: dict[str, Any], country: str, item_id: str, problem: A
 
 
 def _check_draws(bank: Bank) -> None:
+    has_practice = any(bank.practice_only(item) for item in bank.items)
+    if bank.items and not has_practice:
+        bank.problems.append(
+            Problem(
+                bank.path,
+                bank.rules["practice"].line if "practice" in bank.rules else 1,
+                "warning",
+                _l(
+                    "no practice-only items (items in no form of the pre-, post- or retention "
+                    "test): practice is not offered"
+                ),
+            )
+        )
+    _check_retention_form(bank)
     for rule in bank.rules.values():
+        if rule.kind == "practice" and not has_practice:
+            continue  # said above
         for country in ("IN", "BD"):
             available = len(bank.eligible(rule, country))
             if available < rule.count:
@@ -293,3 +339,21 @@ def _check_draws(bank: Bank) -> None:
                         ),
                     )
                 )
+
+
+def _check_retention_form(bank: Bank) -> None:
+    """Retention on the pre-test's form would ask the questions met before reading again."""
+    pre, retention = bank.rules.get("pre"), bank.rules.get("retention")
+    if pre and retention and retention.form is not None and retention.form == pre.form:
+        bank.problems.append(
+            Problem(
+                bank.path,
+                retention.line,
+                "warning",
+                _l(
+                    "the retention test uses form %(form)s, as the pre-test does: learners "
+                    "would meet the pre-test's questions again; use the post-test's form",
+                    form=retention.form,
+                ),
+            )
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, Flask, abort, flash, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response
@@ -11,7 +12,7 @@ from ..auth import current_user
 from ..content import services as content
 from ..content.modules import Module
 from ..i18n import _, _l, locale_code
-from ..security import login_required
+from ..security import login_required, safe_next
 from ..state import HomeLink
 from ..web import render
 from . import services
@@ -88,9 +89,13 @@ def tests_panel(module: Module) -> tuple[str, dict[str, Any]] | None:
     if bank is None or not bank.usable or not current_user.is_authenticated:
         return None
     attempts = services.attempts_of(current_user.id, module.slug)
+    country = services.country_for(locale_code())
     rows = [
         services.availability(current_user.id, module.slug, bank.rules[kind], None, attempts)
         for kind in KINDS
+        # A test with nothing to ask (practice in a bank without practice-only items) is not
+        # offered; one already taken still shows its result.
+        if bank.eligible(bank.rules[kind], country) or any(a.kind == kind for a in attempts)
     ]
     return "lms/quiz/_tests_panel.html", {
         "rows": rows,
@@ -126,11 +131,24 @@ def _attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
-def _refuse(code: str, attempt: Attempt | None = None) -> Response:
+def _refuse(code: str, attempt: Attempt | None = None, module: Module | None = None) -> Response:
     flash(str(REFUSALS.get(code, REFUSALS["busy"])), "error")
     if attempt is not None:
         return redirect(url_for("lms.quiz.result", attempt_id=attempt.id))
-    return redirect(request.referrer or url_for("lms.content.catalog"))
+    fallback = (
+        url_for("lms.content.module", slug=module.slug)
+        if module is not None
+        else url_for("lms.content.catalog")
+    )
+    return redirect(_referring_page() or fallback)
+
+
+def _referring_page() -> str | None:
+    """The page the request came from, as a path, when it is on this site (never another's)."""
+    parts = urlsplit(request.referrer or "")
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        return None
+    return safe_next(urlunsplit(("", "", parts.path, parts.query, "")))
 
 
 @bp.post("/quiz/<slug>/<kind>/start")
@@ -142,7 +160,7 @@ def start(slug: str, kind: str) -> Response:
     try:
         attempt = services.start_attempt(current_user.id, module, kind, locale_code())
     except services.QuizError as exc:
-        return _refuse(exc.code)
+        return _refuse(exc.code, module=module)
     first_open = next(
         (n for n, e in enumerate(attempt.items, 1) if attempt.answer_for(e["id"]) is None), 1
     )
@@ -153,7 +171,7 @@ def chain() -> list[str]:
     return content.locale_chain(locale_code())
 
 
-@bp.get("/quiz/attempt/<int:attempt_id>/<int:number>")
+@bp.get("/quiz/attempt/<lms_id:attempt_id>/<lms_id:number>")
 @login_required
 def question(attempt_id: int, number: int) -> str | Response:
     attempt = _attempt(attempt_id)
@@ -186,7 +204,7 @@ def _options(attempt: Attempt, entry: dict[str, Any]) -> list[dict[str, Any]]:
     return [by_id[i] for i in services.option_order(attempt, entry)]
 
 
-@bp.post("/quiz/attempt/<int:attempt_id>/<int:number>")
+@bp.post("/quiz/attempt/<lms_id:attempt_id>/<lms_id:number>")
 @login_required
 def answer(attempt_id: int, number: int) -> Response:
     """Save one answer. From the page's script: JSON; from the form: go on to the next screen."""
@@ -220,7 +238,7 @@ def answer(attempt_id: int, number: int) -> Response:
     return redirect(url_for("lms.quiz.question", attempt_id=attempt.id, number=target))
 
 
-@bp.get("/quiz/attempt/<int:attempt_id>/review")
+@bp.get("/quiz/attempt/<lms_id:attempt_id>/review")
 @login_required
 def review(attempt_id: int) -> str | Response:
     attempt = _attempt(attempt_id)
@@ -239,7 +257,7 @@ def review(attempt_id: int) -> str | Response:
     )
 
 
-@bp.post("/quiz/attempt/<int:attempt_id>/submit")
+@bp.post("/quiz/attempt/<lms_id:attempt_id>/submit")
 @login_required
 def submit(attempt_id: int) -> Response:
     """Submitting twice (a double tap, a retry after a time-out) counts once."""
@@ -248,7 +266,7 @@ def submit(attempt_id: int) -> Response:
     return redirect(url_for("lms.quiz.result", attempt_id=attempt.id))
 
 
-@bp.get("/quiz/attempt/<int:attempt_id>/result")
+@bp.get("/quiz/attempt/<lms_id:attempt_id>/result")
 @login_required
 def result(attempt_id: int) -> str | Response:
     attempt = _attempt(attempt_id)

@@ -21,6 +21,8 @@
         net.textContent = "";
         delay = 1500;
         if (r.status === 304) { return null; }
+        // Signed out on the server (idle): the page itself then asks to sign in again.
+        if (r.status === 401) { window.location.reload(); return null; }
         etag = r.headers.get("ETag");
         return r.ok ? r.text() : null;
       })
