@@ -323,7 +323,8 @@ def test_filters_change_the_figures(app: Flask, world: Fixture, change, held, pe
         else:
             values[key] = getattr(world, value) if isinstance(value, str) else value
     with app.test_request_context():
-        dash = Dashboard(replace(scope.Filters(programme_id=world.programme), **values), today=TODAY)
+        filters = replace(scope.Filters(programme_id=world.programme), **values)
+        dash = Dashboard(filters, today=TODAY)
         assert [r.session.title for r in dash.held] == held
         assert dash.outreach.people == people
 
