@@ -61,8 +61,14 @@ translations: $(STAMP)
 	done
 	$(MAKE) translations-compile
 
+## make bench: every benchmark in bench/, one table; the officials' pages at scale 1 and 10 on
+## SQLite and, when PostgreSQL is installed, on a throw-away server (bench/.cache keeps the data)
 bench: $(STAMP) translations-compile
-	$(BIN)/python bench/run.py
+	if ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then \
+	  bash scripts/with-postgres $(BIN)/python bench/run.py; \
+	else \
+	  $(BIN)/python bench/run.py; \
+	fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info translations/*/LC_MESSAGES/*.mo \

@@ -37,7 +37,8 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """``gunicorn wsgi:app`` on a free loopback port with its own SQLite instance folder."""
+    """``gunicorn wsgi:app`` on a free loopback port with its own SQLite instance folder
+    (``threads=0``: gunicorn's default sync workers)."""
 
     def __init__(
         self,
@@ -73,10 +74,7 @@ class Gunicorn:
                 "gunicorn",
                 "-w",
                 str(workers),
-                "-k",
-                "gthread",
-                "--threads",
-                str(threads),
+                *(("-k", "gthread", "--threads", str(threads)) if threads else ()),
                 "-b",
                 f"127.0.0.1:{self.port}",
                 "--log-level",
@@ -112,6 +110,18 @@ class Gunicorn:
             for email in emails:
                 create_user(email, email.split("@")[0], password, ["learner"])
 
+    def worker_pids(self) -> list[int]:
+        """The master's worker processes."""
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                found.append(int(stat.parent.name))
+        return found
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
@@ -123,8 +133,8 @@ CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 class Tablet:
     """One learner's browser: a keep-alive connection and a cookie jar."""
 
-    def __init__(self, port: int) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    def __init__(self, port: int, timeout: float = 30) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         self.cookies: dict[str, str] = {}
 
     def request(

@@ -36,12 +36,24 @@ def db_revision_command(message: str) -> None:
 @click.option(
     "--password", default="dakshata-demo", show_default=True, help="Password of every demo account."
 )
+@click.option(
+    "--scale",
+    type=click.FloatRange(min=0.01, max=100),
+    help="Instead of the demo: a programme of N x 2,500 beneficiaries and 50 sessions, with "
+    "their tests, certificates, needs assessments, feedback and mentorship list (benchmarks).",
+)
 @with_appcontext
-def demo_command(password: str) -> None:
+def demo_command(password: str, scale: float | None) -> None:
     """Load demo accounts and data, so a newcomer sees a working system (safe to run again)."""
     if current_app.config["LMS_ENV"] == "production":
         raise click.ClickException("Refusing to load demo data with LMS_ENV=production.")
     migrations.upgrade()
+    if scale is not None:
+        from .programme import scale as programme_scale
+
+        programme_scale.generate(scale, password, progress=click.echo)
+        click.echo(f"Sign in as {programme_scale.ADMIN_EMAIL} (password: {password}).")
+        return
     from .demo import load_demo
 
     accounts_made = load_demo(password)
