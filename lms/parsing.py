@@ -9,6 +9,7 @@ through. Every value is bounded, so nothing too large for the database reaches a
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.exceptions import BadRequest
@@ -70,3 +71,37 @@ def optional_id(value: Any) -> int | None:
     if number is None:
         raise BadRequest()
     return number
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a long list: ``number`` (from 1) of ``size`` rows out of ``total``."""
+
+    number: int
+    size: int
+    total: int
+
+    @classmethod
+    def of(cls, requested: Any, total: int, size: int) -> Page:
+        """The page asked for (a query argument; anything unusable is the first), kept within
+        the pages there are."""
+        pages = max(1, -(-total // size))
+        number = whole_number(requested, 1, MAX_ID) or 1
+        return cls(min(number, pages), size, total)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def first(self) -> int:
+        """The first row shown, counting from 1 (0 when there are none)."""
+        return min(self.total, self.offset + 1)
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.offset + self.size)

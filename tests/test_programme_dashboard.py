@@ -34,6 +34,7 @@ from lms.programme.models import (
     SessionModule,
     TrainingSession,
 )
+from lms.quiz import results
 from lms.quiz.models import Attempt
 from tests.conftest import login
 
@@ -240,6 +241,7 @@ def world(app: Flask, make_user) -> Fixture:  # noqa: ANN001
                 )
             )
         db.session.commit()
+        results.rebuild()  # attempts written directly, not through the quiz's submit
         return Fixture(programme.id, other.id, tangra.id, savar.id, t1.id, t2.id, learner.id)
 
 
@@ -368,7 +370,7 @@ def test_scores_gaps_and_certificates(app: Flask, world: Fixture) -> None:
     with app.test_request_context():
         dash = Dashboard(scope.Filters(programme_id=world.programme), today=TODAY)
         (module,) = dash.scores
-        assert module.slug == "gst-vat" and len(module.results) == 1
+        assert module.slug == "gst-vat" and module.learners == 1
         assert (
             module.histogram("pre")[4],
             module.histogram("post")[8],
@@ -555,7 +557,7 @@ def test_the_demo_loads_once_and_fills_every_chart(app: Flask) -> None:
         assert {len(r.present) < 50 for r in dash.held} == {True, False}
         assert len(dash.clusters) == 3 and 0.2 < dash.outreach.women_share < 0.5
         assert len(dash.timeline.days) > 4 and dash.milestones
-        assert all(m.results for m in dash.scores) and dash.certificates_issued > 0
+        assert all(m.learners for m in dash.scores) and dash.certificates_issued > 0
         assert len(dash.gaps.clusters) >= 3 and all(dash.gaps.counts)
         assert all(t.responses for t in dash.trainers)
         for markup in reports.figures(dash).values():

@@ -30,6 +30,7 @@ from lms.programme.models import (
     SessionModule,
     TrainingSession,
 )
+from lms.quiz import results
 from lms.quiz.models import Attempt
 from tests.conftest import login, post, write_module
 from tests.quiz_bank import QUIZ_YAML
@@ -95,6 +96,7 @@ def world(app: Flask, make_user) -> World:  # noqa: ANN001
             db.session.add(attempt(user.id, "pre", 30))
             db.session.add(attempt(user.id, "retention", 80))
         db.session.commit()
+        results.rebuild()  # attempts written directly, not through the quiz's submit
         programme_id = programme.id
     emails = {"learner": learners[0].email, "trainer": trainer.email, "admin": admin.email}
     return World(programme_id, [u.id for u in learners], absent.id, admin.email, emails)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -183,3 +184,45 @@ def test_results_and_ranking_for_a_session_or_a_programme(app, client, make_user
     assert names == ["A"]
     assert client.get("/quiz/results?group=session:999").status_code == 404
     assert client.get("/quiz/ranking?group=nonsense").status_code == 404
+
+
+def test_long_results_and_rankings_come_in_pages(app, client, make_user, monkeypatch) -> None:  # noqa: ANN001
+    """A page of rows at a time (the CSV has every one); ranks and the top 10 % run on."""
+    from lms.quiz import results_views
+
+    monkeypatch.setattr(results_views, "PAGE_SIZE", 4)
+    users = [make_user(name=f"Learner {n:02}") for n in range(11)]
+    start = datetime.now(UTC) - timedelta(days=60)
+    for n, user in enumerate(users):
+        take(app, user.id, "post", n % 4, start + timedelta(hours=n))
+    login(client, make_user("trainer").email)
+
+    def names(path: str) -> list[str]:
+        page = client.get(path).get_data(as_text=True)
+        return re.findall(r"<td>(Learner \d\d)</td>", page)
+
+    assert names("/quiz/results?module=tanning") == [f"Learner {n:02}" for n in range(4)]
+    third = client.get("/quiz/results?module=tanning&page=3").get_data(as_text=True)
+    assert re.findall(r"<td>(Learner \d\d)</td>", third) == [
+        "Learner 08",
+        "Learner 09",
+        "Learner 10",
+    ]
+    assert "9–11 of 11" in third and 'rel="prev"' in third and 'rel="next"' not in third
+    assert names("/quiz/results?module=tanning&page=99") == names(
+        "/quiz/results?module=tanning&page=3"
+    )  # past the end: the last page
+    assert names("/quiz/results?module=tanning&page=x") == names("/quiz/results?module=tanning")
+    csv_rows = client.get("/quiz/results?module=tanning&format=csv").get_data(as_text=True)
+    assert csv_rows.count("Learner ") == 11
+    # The ranking: 3/3 right for n = 3, 7 (earliest first), then 2/3 ...
+    first = client.get("/quiz/ranking").get_data(as_text=True)
+    assert re.findall(r"<td>(Learner \d\d)</td>", first) == [
+        "Learner 03",
+        "Learner 07",
+        "Learner 02",
+        "Learner 06",
+    ]
+    assert first.count('class="top"') == 2  # ceil(11 / 10) of 11
+    second = client.get("/quiz/ranking?page=2").get_data(as_text=True)
+    assert 'class="top"' not in second and "5–8 of 11" in second

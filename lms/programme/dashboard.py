@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from statistics import fmean
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..certificates.models import Certificate
 from ..content import services as content
@@ -25,8 +25,8 @@ from .models import Assessment, Beneficiary, Cluster, Enterprise, Feedback, Mile
 from .models import TrainingSession as Session
 
 #: Score bins of the distributions: 0-9, 10-19, ... 90-100 (per cent).
-BINS = 10
-KINDS = ("pre", "post", "retention")
+BINS = results.BINS
+KINDS = results.KINDS
 
 
 def mean(values: Iterable[float | None]) -> float | None:
@@ -117,21 +117,20 @@ class MilestoneRow:
 
 @dataclass
 class ModuleScores:
+    """A module's scores over the dashboard's learners who took one of its tests."""
+
     slug: str
     title: str
-    results: list[results.LearnerResult]
+    summary: results.CohortSummary
+    histograms: dict[str, list[int]]
 
-    @cached_property
-    def summary(self) -> results.CohortSummary:
-        return results.summarise(self.results)
+    @property
+    def learners(self) -> int:
+        return self.summary.learners
 
     def histogram(self, kind: str) -> list[int]:
-        counts = [0] * BINS
-        for row in self.results:
-            score = getattr(row, kind)
-            if score is not None:
-                counts[min(BINS - 1, int(score // (100 / BINS)))] += 1
-        return counts
+        """Learners per score bin (0-9, 10-19, ... 90-100 per cent) in the ``kind`` test."""
+        return self.histograms[kind]
 
 
 @dataclass
@@ -306,26 +305,42 @@ class Dashboard:
         return scope.learner_ids(self.filters)
 
     @cached_property
+    def learners(self) -> Select[tuple[int]]:
+        """The accounts of those present at the chosen sessions, as a query."""
+        return scope.learner_query(self.filters)
+
+    @cached_property
+    def module_slugs(self) -> list[str]:
+        return scope.module_slugs(self.filters)
+
+    @cached_property
     def scores(self) -> list[ModuleScores]:
+        """Per module taught, over the learners with a score at it: computed in the database
+        from the learners' results rows."""
+        slugs = self.module_slugs
+        summaries = results.summaries(self.learners, slugs)
+        histograms = results.histograms(self.learners, slugs)
         rows = []
-        for slug in scope.module_slugs(self.filters):
+        for slug in slugs:
             module = content.library().get(slug)
             title = content.title(module, locale_code()) if module is not None else slug
-            taken = [
-                r
-                for r in results.results_for(self.learner_ids, slug)
-                if r.pre is not None or r.post is not None or r.retention is not None
-            ]
-            rows.append(ModuleScores(slug, title, taken))
+            bins = {kind: histograms[(slug, kind)] for kind in KINDS}
+            rows.append(ModuleScores(slug, title, summaries[slug], bins))
         return rows
+
+    @cached_property
+    def _means(self) -> tuple[float | None, float | None]:
+        return results.means(self.learners, self.module_slugs)
 
     @property
     def gain(self) -> float | None:
-        return mean(r.gain for m in self.scores for r in m.results)
+        """The mean of every learner's normalised gain at every module."""
+        return self._means[0]
 
     @property
     def retention_ratio(self) -> float | None:
-        return mean(r.retention_ratio for m in self.scores for r in m.results)
+        """The mean of every learner's retention ratio at every module."""
+        return self._means[1]
 
     @cached_property
     def gaps(self) -> Gaps:

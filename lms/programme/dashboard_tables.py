@@ -261,7 +261,7 @@ def scores(dash: Dashboard) -> Table:
         [
             [
                 m.title,
-                len(m.results),
+                m.learners,
                 *(
                     None if v is None else v / 100
                     for v in (m.summary.pre, m.summary.post, m.summary.retention)

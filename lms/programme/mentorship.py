@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..content import services as content
 from ..db import db
 from ..i18n import _, _l, format_date, format_number, parse_digits
+from ..quiz import results
 from ..quiz import services as quiz
 from ..quiz.results import RankRow, ranking
 from . import scope
@@ -63,10 +64,19 @@ def module_ids(programme_id: int) -> list[str]:
     return [m.slug for m in modules if m.usable and quiz.bank_for(m) is not None]
 
 
-def programme_ranking(programme_id: int) -> list[RankRow]:
-    """Those present at the programme's sessions, ranked on its modules (``row.top``: top 10 %)."""
-    user_ids = scope.learner_ids(scope.Filters(programme_id=programme_id))
-    return ranking(user_ids, module_ids(programme_id))
+def programme_ranking(
+    programme_id: int, limit: int | None = None, offset: int = 0
+) -> list[RankRow]:
+    """Those present at the programme's sessions, ranked on its modules (``row.top``: top 10 %);
+    ``limit`` of them from ``offset``."""
+    learners = scope.learner_query(scope.Filters(programme_id=programme_id))
+    return ranking(learners, module_ids(programme_id), limit, offset)
+
+
+def ranked_count(programme_id: int) -> int:
+    """How many the programme's ranking lists."""
+    learners = scope.learner_query(scope.Filters(programme_id=programme_id))
+    return results.ranked_count(learners, module_ids(programme_id))
 
 
 def beneficiaries_of(user_ids: Iterable[int]) -> dict[int, Beneficiary]:
@@ -87,18 +97,26 @@ def mentorships(programme_id: int) -> list[Mentorship]:
     """The programme's mentorship list, by rank when referred."""
     query = (
         select(Mentorship)
-        .options(selectinload(Mentorship.user))
+        .options(selectinload(Mentorship.user), selectinload(Mentorship.meetings))
         .where(Mentorship.programme_id == programme_id)
         .order_by(Mentorship.rank, Mentorship.id)
     )
     return list(db.session.scalars(query))
 
 
-def candidates(programme_id: int) -> list[Candidate]:
-    rows = programme_ranking(programme_id)
+def candidates(programme_id: int, limit: int | None = None) -> list[Candidate]:
+    """The ranking's first ``limit`` (every one by default) with their records and referrals."""
+    rows = programme_ranking(programme_id, limit)
     people = beneficiaries_of(r.user.id for r in rows)
     referred = {m.user_id: m for m in mentorships(programme_id)}
     return [Candidate(r, people.get(r.user.id), referred.get(r.user.id)) for r in rows]
+
+
+def waiting(programme_id: int, ranked: int) -> int:
+    """How many of the top 10 % of the ``ranked`` are not referred yet."""
+    top = programme_ranking(programme_id, results.top_count(ranked))
+    referred = {m.user_id for m in mentorships(programme_id)}
+    return sum(1 for row in top if row.user.id not in referred)
 
 
 def refer_top(programme_id: int) -> int:

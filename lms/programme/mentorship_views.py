@@ -57,19 +57,19 @@ def mentorship_list() -> str | Response:
             abort(404)
         rows = ms.export_rows(programme.id)
         return table_response(fmt, f"mentorship-{programme.id}", ms.EXPORT_HEADER, rows)
-    candidates = ms.candidates(programme.id) if programme else []
-    listed = ms.mentorships(programme.id) if programme else []
-    user_ids = {c.row.user.id for c in candidates} | {m.user_id for m in listed}
     show_all = request.args.get("all") == "1"
+    ranked = ms.ranked_count(programme.id) if programme else 0
+    candidates = ms.candidates(programme.id, None if show_all else SHOWN) if programme else []
+    listed = ms.mentorships(programme.id) if programme else []
     return render(
         "lms/programme/mentorship.html",
         programme=programme,
         programmes=scope.programmes(),
         listed=listed,
-        people=ms.beneficiaries_of(user_ids),
-        candidates=candidates if show_all else candidates[:SHOWN],
-        hidden=0 if show_all else max(0, len(candidates) - SHOWN),
-        waiting=sum(1 for c in candidates if c.row.top and c.mentorship is None),
+        people=ms.beneficiaries_of(m.user_id for m in listed),
+        candidates=candidates,
+        hidden=ranked - len(candidates),
+        waiting=ms.waiting(programme.id, ranked) if programme else 0,
         labels=ms.STATUS_LABELS,
     )
 

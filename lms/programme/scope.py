@@ -85,9 +85,12 @@ def sessions(filters: Filters) -> list[TrainingSession]:
     return list(db.session.scalars(sessions_query(filters)))
 
 
-def learner_ids(filters: Filters, present_only: bool = True) -> list[int]:
-    """Sign-in accounts of the beneficiaries enrolled in (by default: present at) the sessions."""
-    session_ids = sessions_query(filters).with_only_columns(TrainingSession.id)
+def learner_query(filters: Filters, present_only: bool = True) -> Select[tuple[int]]:
+    """The sign-in accounts of the beneficiaries enrolled in (by default: present at) the
+    sessions, as a query (to use inside another, whatever their number)."""
+    session_ids = (
+        sessions_query(filters).with_only_columns(TrainingSession.id).order_by(None)
+    )
     query = (
         select(Beneficiary.user_id)
         .join(Enrolment, Enrolment.beneficiary_id == Beneficiary.id)
@@ -96,7 +99,12 @@ def learner_ids(filters: Filters, present_only: bool = True) -> list[int]:
     )
     if present_only:
         query = query.where(Enrolment.present.is_(True))
-    return sorted(db.session.scalars(query))
+    return query
+
+
+def learner_ids(filters: Filters, present_only: bool = True) -> list[int]:
+    """Sign-in accounts of the beneficiaries enrolled in (by default: present at) the sessions."""
+    return sorted(db.session.scalars(learner_query(filters, present_only)))
 
 
 def module_slugs(filters: Filters) -> list[str]:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from ..cli import lms_group
 from .analysis import Analysis, analyse
@@ -81,3 +82,14 @@ def item_analysis_command(csv_path: Path, max_mark: float, as_json: bool) -> Non
     else:
         for line in table(result):
             click.echo(line)
+
+
+@lms_group.command("rebuild-results")
+@with_appcontext
+def rebuild_results_command() -> None:
+    """Compute every learner's results row again from the attempts (the submit keeps them;
+    after restoring attempts from elsewhere, or to check, this makes them anew)."""
+    from .results import rebuild
+
+    made = rebuild()
+    click.echo(f"{made} results rows rebuilt from the submitted attempts.")

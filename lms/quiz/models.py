@@ -65,3 +65,28 @@ class Answer(Base):
     mark: Mapped[float | None] = mapped_column(Float)
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
+
+
+class ModuleResult(Base):
+    """One learner's results at one module, as ``results.learner_result`` computes them from
+    the submitted attempts: kept by ``services.submit`` in the submit's own transaction (and
+    rebuilt by ``flask lms rebuild-results``), so that results, ranking and the dashboard read
+    one narrow row instead of every attempt. Scores are per cent."""
+
+    __tablename__ = "lms_module_result"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    module_id: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+    #: The first submitted pre-, post- and retention test.
+    pre: Mapped[float | None] = mapped_column(Float)
+    post: Mapped[float | None] = mapped_column(Float)
+    retention: Mapped[float | None] = mapped_column(Float)
+    #: The best post-test, which decides a pass.
+    best_post: Mapped[float | None] = mapped_column(Float)
+    #: When the first post-test was submitted.
+    post_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: ``normalised_gain(pre, post)`` and ``retention_ratio(post, retention)``.
+    gain: Mapped[float | None] = mapped_column(Float)
+    retention_ratio: Mapped[float | None] = mapped_column(Float)

@@ -11,15 +11,18 @@ from flask import abort, request
 from werkzeug.wrappers import Response
 
 from .. import groups
-from ..accounts import services as accounts
 from ..content import services as content
 from ..i18n import _l, format_number, format_percent, locale_code
+from ..parsing import Page
 from ..security import roles_required
 from ..web import render
 from . import results as res
 from . import services
 from .bank import KINDS, text_in
 from .views import KIND_LABELS, bp
+
+#: Rows on a page of results or of the ranking (the CSV has every row).
+PAGE_SIZE = 100
 
 FLAG_LABELS = {
     "too-easy": _l("too easy"),
@@ -51,17 +54,19 @@ def results() -> str | Response:
     modules = _modules()
     slug = request.args.get("module") or (modules[0].slug if modules else "")
     group = request.args.get("group") or ""
-    user_ids = _group_user_ids(group)
-    rows = res.results_for(user_ids if user_ids is not None else accounts.learner_ids(), slug)
+    learners = _group_user_ids(group)  # None: every learner
     if request.args.get("format") == "csv":
-        return _results_csv(slug, rows)
+        return _results_csv(slug, res.results_for(learners, slug))
+    summary = res.summary_for(learners, slug)
+    page = Page.of(request.args.get("page"), summary.learners, PAGE_SIZE)
     return render(
         "lms/quiz/results.html",
         titles=_titles(),
         modules=modules,
         slug=slug,
-        rows=rows,
-        summary=res.summarise(rows),
+        rows=res.results_for(learners, slug, page.size, page.offset),
+        page=page,
+        summary=summary,
         groups=groups.options(),
         group=group,
     )
@@ -170,32 +175,37 @@ def _num(value: float | None) -> str:
 @roles_required("trainer")
 def ranking() -> str | Response:
     group = request.args.get("group") or ""
-    rows = res.ranking(_group_user_ids(group), [m.slug for m in _modules()])
-    if request.args.get("format") == "csv":
-        return csv_response(
-            "top-performers.csv",
-            [
-                "rank",
-                "name",
-                "email",
-                "post_percent",
-                "retention_percent",
-                "normalised_gain",
-                "completed_at",
-                "mentorship_referral",
-            ],
-            [
-                [
-                    r.rank,
-                    r.user.name,
-                    r.user.email,
-                    _number(r.post),
-                    _number(r.retention),
-                    "" if r.gain is None else f"{r.gain:.3f}",
-                    r.completed_at.isoformat() if r.completed_at else "",
-                    "yes" if r.top else "no",
-                ]
-                for r in rows
-            ],
+    learners, slugs = _group_user_ids(group), [m.slug for m in _modules()]
+    if request.args.get("format") != "csv":
+        page = Page.of(request.args.get("page"), res.ranked_count(learners, slugs), PAGE_SIZE)
+        rows = res.ranking(learners, slugs, page.size, page.offset)
+        return render(
+            "lms/quiz/ranking.html", rows=rows, page=page, groups=groups.options(), group=group
         )
-    return render("lms/quiz/ranking.html", rows=rows, groups=groups.options(), group=group)
+    rows = res.ranking(learners, slugs)
+    return csv_response(
+        "top-performers.csv",
+        [
+            "rank",
+            "name",
+            "email",
+            "post_percent",
+            "retention_percent",
+            "normalised_gain",
+            "completed_at",
+            "mentorship_referral",
+        ],
+        [
+            [
+                r.rank,
+                r.user.name,
+                r.user.email,
+                _number(r.post),
+                _number(r.retention),
+                "" if r.gain is None else f"{r.gain:.3f}",
+                r.completed_at.isoformat() if r.completed_at else "",
+                "yes" if r.top else "no",
+            ]
+            for r in rows
+        ],
+    )

@@ -17,6 +17,7 @@ from ..content import services as content
 from ..content.modules import Module
 from ..db import db, utcnow
 from ..state import state
+from . import results
 from .bank import Bank, Item, Rule, load_bank
 from .models import Answer, Attempt
 from .types import QuestionTypeRegistry
@@ -249,6 +250,9 @@ def submit(attempt: Attempt, now: datetime | None = None) -> bool:
         answer.mark = answer.fraction * entry["points"]
         total += answer.mark
     attempt.score = total
+    if attempt.kind in results.KINDS:
+        db.session.flush()
+        results.refresh(attempt.user_id, attempt.module_id)
     db.session.commit()
     db.session.refresh(attempt)
     signals.attempt_submitted.send(current_app._get_current_object(), attempt=attempt)
