@@ -88,9 +88,7 @@ def sessions(filters: Filters) -> list[TrainingSession]:
 def learner_query(filters: Filters, present_only: bool = True) -> Select[tuple[int]]:
     """The sign-in accounts of the beneficiaries enrolled in (by default: present at) the
     sessions, as a query (to use inside another, whatever their number)."""
-    session_ids = (
-        sessions_query(filters).with_only_columns(TrainingSession.id).order_by(None)
-    )
+    session_ids = sessions_query(filters).with_only_columns(TrainingSession.id).order_by(None)
     query = (
         select(Beneficiary.user_id)
         .join(Enrolment, Enrolment.beneficiary_id == Beneficiary.id)
@@ -149,10 +147,12 @@ def learner_groups() -> list[Any]:
         return sorted(i for i in ids if i is not None)
 
     def session_choices() -> list[tuple[int, str]]:
-        rows = db.session.scalars(
-            select(TrainingSession).order_by(TrainingSession.held_on.desc(), TrainingSession.id)
+        rows = db.session.execute(
+            select(TrainingSession.id, TrainingSession.held_on, TrainingSession.title).order_by(
+                TrainingSession.held_on.desc(), TrainingSession.id
+            )
         )
-        return [(s.id, f"{format_date(s.held_on)} · {s.title}") for s in rows]
+        return [(i, f"{format_date(held_on)} · {title}") for i, held_on, title in rows]
 
     return [
         LearnerGroups(
