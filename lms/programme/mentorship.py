@@ -65,12 +65,12 @@ def module_ids(programme_id: int) -> list[str]:
 
 
 def programme_ranking(
-    programme_id: int, limit: int | None = None, offset: int = 0
+    programme_id: int, limit: int | None = None, offset: int = 0, ranked: int | None = None
 ) -> list[RankRow]:
     """Those present at the programme's sessions, ranked on its modules (``row.top``: top 10 %);
     ``limit`` of them from ``offset``."""
     learners = scope.learner_query(scope.Filters(programme_id=programme_id))
-    return ranking(learners, module_ids(programme_id), limit, offset)
+    return ranking(learners, module_ids(programme_id), limit, offset, ranked)
 
 
 def ranked_count(programme_id: int) -> int:
@@ -104,9 +104,12 @@ def mentorships(programme_id: int) -> list[Mentorship]:
     return list(db.session.scalars(query))
 
 
-def candidates(programme_id: int, limit: int | None = None) -> list[Candidate]:
-    """The ranking's first ``limit`` (every one by default) with their records and referrals."""
-    rows = programme_ranking(programme_id, limit)
+def candidates(
+    programme_id: int, limit: int | None = None, ranked: int | None = None
+) -> list[Candidate]:
+    """The ranking's first ``limit`` (every one by default) with their records and referrals
+    (``ranked``: ``ranked_count`` when the caller has it already)."""
+    rows = programme_ranking(programme_id, limit, ranked=ranked)
     people = beneficiaries_of(r.user.id for r in rows)
     referred = {m.user_id: m for m in mentorships(programme_id)}
     return [Candidate(r, people.get(r.user.id), referred.get(r.user.id)) for r in rows]
@@ -114,7 +117,7 @@ def candidates(programme_id: int, limit: int | None = None) -> list[Candidate]:
 
 def waiting(programme_id: int, ranked: int) -> int:
     """How many of the top 10 % of the ``ranked`` are not referred yet."""
-    top = programme_ranking(programme_id, results.top_count(ranked))
+    top = programme_ranking(programme_id, results.top_count(ranked), ranked=ranked)
     referred = {m.user_id for m in mentorships(programme_id)}
     return sum(1 for row in top if row.user.id not in referred)
 

@@ -59,7 +59,8 @@ def mentorship_list() -> str | Response:
         return table_response(fmt, f"mentorship-{programme.id}", ms.EXPORT_HEADER, rows)
     show_all = request.args.get("all") == "1"
     ranked = ms.ranked_count(programme.id) if programme else 0
-    candidates = ms.candidates(programme.id, None if show_all else SHOWN) if programme else []
+    shown = None if show_all else SHOWN
+    candidates = ms.candidates(programme.id, shown, ranked) if programme else []
     listed = ms.mentorships(programme.id) if programme else []
     return render(
         "lms/programme/mentorship.html",

@@ -488,12 +488,16 @@ def ranked_count(learners: Learners, module_ids: Sequence[str]) -> int:
 
 
 def ranking(
-    learners: Learners, module_ids: Sequence[str], limit: int | None = None, offset: int = 0
+    learners: Learners,
+    module_ids: Sequence[str],
+    limit: int | None = None,
+    offset: int = 0,
+    ranked: int | None = None,
 ) -> list[RankRow]:
     """Learners by mean post-test score over the modules they took; ties broken by retention,
     then gain, then earliest completion (then the account's age). The top 10 % (rounded up)
     are marked for mentorship. Computed in the database over the results rows; ``limit`` rows
-    from ``offset`` for a page."""
+    from ``offset`` for a page (``ranked``: ``ranked_count`` when the caller has it already)."""
     per = _ranked(learners, module_ids)
     query = (
         select(User.id, User.name, User.email, per.c.post, per.c.retention, per.c.gain)
@@ -515,7 +519,9 @@ def ranking(
         for i, name, email, post, retention, gain, done in db.session.execute(query)
     ]
     whole = limit is None and offset == 0
-    top = top_count(len(rows) if whole else ranked_count(learners, module_ids))
+    if ranked is None:
+        ranked = len(rows) if whole else ranked_count(learners, module_ids)
+    top = top_count(ranked)
     for index, row in enumerate(rows, start=offset):
         row.rank = index + 1
         row.top = index < top

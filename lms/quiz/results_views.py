@@ -178,7 +178,7 @@ def ranking() -> str | Response:
     learners, slugs = _group_user_ids(group), [m.slug for m in _modules()]
     if request.args.get("format") != "csv":
         page = Page.of(request.args.get("page"), res.ranked_count(learners, slugs), PAGE_SIZE)
-        rows = res.ranking(learners, slugs, page.size, page.offset)
+        rows = res.ranking(learners, slugs, page.size, page.offset, ranked=page.total)
         return render(
             "lms/quiz/ranking.html", rows=rows, page=page, groups=groups.options(), group=group
         )
