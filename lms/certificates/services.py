@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import public_url, signals
@@ -197,10 +197,13 @@ def _issue(
         expires_at=facts.expires_at,
         kid=signing.kid,
         credential_jwt=token,
-        status_index=(db.session.scalar(select(func.count()).select_from(Certificate)) or 0),
     )
     db.session.add(certificate)
     try:
+        db.session.flush()
+        # The row's id is unique, given by the database even to concurrent issues, and never
+        # reused for a live certificate: its place in the status list follows from it.
+        certificate.status_index = certificate.id - 1
         db.session.commit()
     except IntegrityError:  # issued at the same moment by another request: keep that one
         db.session.rollback()

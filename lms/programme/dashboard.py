@@ -3,25 +3,33 @@ filters (programme, cluster, dates, trainer). Plain functions and dataclasses, n
 
 A session is *held* when its date has come and at least one person was present. Outreach shares
 count each beneficiary present at least once, once. Feedback means are over every 1-5 rating
-participants gave; gains and retention ratios are means over each learner's own values."""
+participants gave; gains and retention ratios are means over each learner's own values.
+
+Every figure is counted by the database over narrow columns (one query per figure, whatever the
+programme's size) and computed on first use, so a download asks only for its own figures."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from functools import cached_property
+from itertools import accumulate
 from statistics import fmean
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import lazyload
 
-from ..certificates.models import Certificate
 from ..content import services as content
 from ..db import db
 from ..i18n import locale_code
 from ..quiz import results
+from . import dashboard_sql as counted
 from . import scope
-from .models import Assessment, Beneficiary, Cluster, Enterprise, Feedback, Milestone, Programme
+from .dashboard_sql import NO_CLUSTER, Ratings
+from .models import Cluster, Enrolment, Milestone, Programme
 from .models import TrainingSession as Session
 
 #: Score bins of the distributions: 0-9, 10-19, ... 90-100 (per cent).
@@ -48,16 +56,6 @@ class Outreach:
     women_led: int = 0
     marginalised: int = 0
 
-    @classmethod
-    def of(cls, people: Iterable[Beneficiary], women_led_ids: set[int]) -> Outreach:
-        unique = {p.id: p for p in people}.values()
-        return cls(
-            len(unique),
-            sum(p.is_female for p in unique),
-            sum(p.enterprise_id in women_led_ids for p in unique),
-            sum(p.is_marginalised for p in unique),
-        )
-
     @property
     def women_share(self) -> float | None:
         return share(self.women, self.people)
@@ -71,19 +69,31 @@ class Outreach:
         return share(self.marginalised, self.people)
 
 
+class SessionCounts(NamedTuple):
+    """One chosen session's enrolment and attendance counts (no ORM object)."""
+
+    id: int
+    held_on: date
+    #: The cluster's name (``None`` without a cluster).
+    cluster: str | None
+    held: bool
+    enrolled: int
+    present: int
+    #: Among those present.
+    outreach: Outreach
+
+
 @dataclass
 class SessionRow:
     session: Session
     held: bool
     enrolled: int
-    present: list[Beneficiary]
+    present: int
+    #: Among those present.
     outreach: Outreach
-    #: Participants' feedback on the session.
-    feedback: list[Feedback]
-
-    @property
-    def rating(self) -> float | None:
-        return _mean_rating(self.feedback)
+    #: Participants' feedback on the session: how many gave it, their mean rating.
+    responses: int
+    rating: float | None
 
 
 @dataclass
@@ -171,25 +181,61 @@ class Dashboard:
         pid = self.filters.programme_id
         return db.session.get(Programme, pid) if pid is not None else None
 
+    # Sessions: counted per session, then over the held ones.
+
     @cached_property
-    def women_led_ids(self) -> set[int]:
-        return set(db.session.scalars(select(Enterprise.id).where(Enterprise.women_led)))
+    def session_ids(self) -> Select[tuple[int]]:
+        """The chosen sessions' ids, as a query."""
+        return scope.sessions_query(self.filters).with_only_columns(Session.id).order_by(None)
+
+    @cached_property
+    def held_ids(self) -> Select[tuple[int]]:
+        """The held sessions' ids, as a query: their day has come and someone was present."""
+        present = select(Enrolment.session_id).where(Enrolment.present.is_(True))
+        return self.session_ids.where(Session.held_on <= self.today, Session.id.in_(present))
+
+    @cached_property
+    def session_counts(self) -> list[SessionCounts]:
+        """Every chosen session's counts, in date order: one grouped query."""
+        return [
+            SessionCounts(
+                i,
+                day,
+                cluster,
+                day <= self.today and people[0] > 0,
+                enrolled,
+                people[0],
+                Outreach(*people),
+            )
+            for i, day, cluster, enrolled, *people in counted.session_counts(self.session_ids)
+        ]
+
+    @cached_property
+    def held_counts(self) -> list[SessionCounts]:
+        return [row for row in self.session_counts if row.held]
+
+    @property
+    def held_count(self) -> int:
+        return len(self.held_counts)
 
     @cached_property
     def sessions(self) -> list[SessionRow]:
-        chosen = scope.sessions(self.filters)
-        feedback = _participant_feedback([s.id for s in chosen])
+        """The sessions table: each chosen session (without its enrolments) and its counts."""
+        counts = {row.id: row for row in self.session_counts}
+        ratings = self.ratings
+        query = scope.sessions_query(self.filters).options(lazyload(Session.enrolments))
         rows = []
-        for session in chosen:
-            present = [e.beneficiary for e in session.enrolments if e.present]
+        for session in db.session.scalars(query):
+            row, given = counts[session.id], ratings.get(session.id, Ratings())
             rows.append(
                 SessionRow(
                     session,
-                    session.held_on <= self.today and bool(present),
-                    len(session.enrolments),
-                    present,
-                    Outreach.of(present, self.women_led_ids),
-                    feedback.get(session.id, []),
+                    row.held,
+                    row.enrolled,
+                    row.present,
+                    row.outreach,
+                    given.responses,
+                    given.mean,
                 )
             )
         return rows
@@ -200,37 +246,42 @@ class Dashboard:
 
     @property
     def upcoming(self) -> int:
-        return sum(1 for row in self.sessions if row.session.held_on > self.today)
+        return sum(1 for row in self.session_counts if row.held_on > self.today)
 
     @property
     def target_per_session(self) -> int | None:
         return self.programme.target_per_session if self.programme else None
 
-    def at_target(self, rows: list[SessionRow]) -> int:
+    def at_target(self, rows: Iterable[SessionRow | SessionCounts]) -> int:
         target = self.target_per_session
-        return sum(1 for r in rows if target is not None and len(r.present) >= target)
+        return sum(1 for r in rows if target is not None and r.present >= target)
 
-    @cached_property
-    def outreach(self) -> Outreach:
-        return Outreach.of((p for row in self.held for p in row.present), self.women_led_ids)
+    @property
+    def held_at_target(self) -> int:
+        """Held sessions with at least the target number present."""
+        return self.at_target(self.held_counts)
 
     @property
     def mean_present(self) -> float | None:
-        return mean(len(row.present) for row in self.held)
+        return mean(row.present for row in self.held_counts)
+
+    @cached_property
+    def outreach(self) -> Outreach:
+        return Outreach(*counted.outreach(self.held_ids))
 
     @cached_property
     def clusters(self) -> list[ClusterRow]:
-        groups: dict[str, list[SessionRow]] = {}
-        for row in self.held:
-            cluster = row.session.cluster
-            groups.setdefault(cluster.name if cluster else "—", []).append(row)
+        groups: dict[str, list[SessionCounts]] = {}
+        for row in self.held_counts:
+            groups.setdefault(row.cluster or NO_CLUSTER, []).append(row)
+        reached = counted.cluster_outreach(self.held_ids)
         return [
             ClusterRow(
                 name,
                 len(rows),
                 self.at_target(rows),
-                mean(len(r.present) for r in rows),
-                Outreach.of((p for r in rows for p in r.present), self.women_led_ids),
+                mean(r.present for r in rows),
+                Outreach(*reached.get(name, (0, 0, 0, 0))),
             )
             for name, rows in sorted(groups.items())
         ]
@@ -253,27 +304,31 @@ class Dashboard:
 
     @cached_property
     def timeline(self) -> Timeline:
+        held_days = [row.held_on for row in self.held_counts]
         start = self.programme.starts_on if self.programme else None
-        start = start or min((r.session.held_on for r in self.held), default=None)
+        start = start or min(held_days, default=None)
         if start is None:
             return Timeline([], [], [], None, None)
         end = max(start, min(self.today, self.filters.end or self.today))
         weeks = [start + timedelta(days=7 * k - 1) for k in range(1, (end - start).days // 7 + 1)]
         days = [start] + [d for d in weeks if start < d < end] + ([end] if end > start else [])
-        first_seen: dict[int, date] = {}
-        for row in sorted(self.held, key=lambda r: r.session.held_on):
-            for person in row.present:
-                first_seen.setdefault(person.id, row.session.held_on)
-        held_days = [r.session.held_on for r in self.held]
-        sessions = [sum(1 for d in held_days if d <= day) for day in days]
-        people = [sum(1 for d in first_seen.values() if d <= day) for day in days]
+        firsts = counted.first_days(self.held_ids)
+        reached = list(accumulate(n for _day, n in firsts))
+        first_days = [d for d, _n in firsts]
+
+        def people(day: date) -> int:
+            index = bisect_right(first_days, day)
+            return reached[index - 1] if index else 0
+
+        sessions = [bisect_right(held_days, day) for day in days]  # held_days are sorted
+        beneficiaries = [people(day) for day in days]
         if self.programme is None:
-            return Timeline(days, sessions, people, None, None)
+            return Timeline(days, sessions, beneficiaries, None, None)
         p = self.programme
         return Timeline(
             days,
             sessions,
-            people,
+            beneficiaries,
             [self.target_path(d, p.target_sessions) for d in days],
             [self.target_path(d, p.target_sessions * p.target_per_session) for d in days],
         )
@@ -294,7 +349,7 @@ class Dashboard:
             return "late"
         if milestone.kind == "delivery":
             path = self.target_path(self.today, self.programme.target_sessions)
-            if len(self.held) < int(path):
+            if self.held_count < int(path):
                 return "behind"
         return "on-track"
 
@@ -348,77 +403,52 @@ class Dashboard:
         them), for the enterprises of the filtered cluster or of every cluster."""
         from . import needs
 
-        query = select(Enterprise.id, Cluster.name).join(Cluster)
-        if self.filters.cluster_id is not None:
-            query = query.where(Enterprise.cluster_id == self.filters.cluster_id)
-        cluster_of: dict[int, str] = {i: name for i, name in db.session.execute(query)}
-        latest = needs.latest_of(cluster_of)
+        latest = counted.latest_gaps(self.filters.cluster_id, needs.questionnaire())
         areas = list(needs.area_titles().items())
-        clusters = sorted({cluster_of[e] for e in latest})
+        clusters = sorted({name for name, _gaps in latest.values()})
         counts, values = [], []
         for name in clusters:
-            mine = [a for e, a in latest.items() if cluster_of[e] == name]
+            mine = [g for cluster, g in latest.values() if cluster == name]
             counts.append(len(mine))
-            values.append([mean(_gap(a, area) for a in mine) for area, _title in areas])
+            values.append([mean(_gap(g, area) for g in mine) for area, _title in areas])
         return Gaps(areas, clusters, counts, values)
 
     @cached_property
+    def ratings(self) -> dict[int, Ratings]:
+        """Participants' feedback per chosen session."""
+        return counted.participant_ratings(self.session_ids)
+
+    @cached_property
     def trainers(self) -> list[TrainerRow]:
-        rows: dict[int, tuple[str, list[SessionRow]]] = {}
-        for row in self.held:
-            for trainer in row.session.trainers:
-                if self.filters.trainer_id in (None, trainer.id):
-                    rows.setdefault(trainer.id, (trainer.name, []))[1].append(row)
-        out = []
-        for name, mine in rows.values():
-            given = [f for r in mine for f in r.feedback]
-            out.append(TrainerRow(name, len(mine), len(given), _mean_rating(given)))
+        rows: dict[int, tuple[str, list[int], Ratings]] = {}
+        for user_id, name, session_id in counted.trainer_sessions(
+            self.held_ids, self.filters.trainer_id
+        ):
+            _name, sessions, given = rows.setdefault(user_id, (name, [], Ratings()))
+            sessions.append(session_id)
+            given.add(self.ratings.get(session_id, Ratings()))
+        out = [
+            TrainerRow(name, len(sessions), given.responses, given.mean)
+            for name, sessions, given in rows.values()
+        ]
         return sorted(out, key=lambda r: r.name.lower())
 
     @cached_property
     def certificates(self) -> list[CertificateRow]:
-        query = select(Certificate).where(Certificate.user_id.in_(self.learner_ids))
-        if self.filters.start is not None:
-            query = query.where(Certificate.issued_at >= _midnight(self.filters.start))
-        if self.filters.end is not None:
-            query = query.where(Certificate.issued_at < _midnight(self.filters.end, 1))
-        rows: dict[str, CertificateRow] = {}
-        for cert in db.session.scalars(query.order_by(Certificate.kind.desc())):
-            title = cert.titles.get(locale_code()) or cert.titles.get("en") or cert.achievement_id
-            row = rows.setdefault(
-                cert.achievement_id, CertificateRow(cert.achievement_id, title, 0, 0)
-            )
-            if cert.revoked_at is None:
-                row.issued += 1
-            else:
-                row.revoked += 1
-        return list(rows.values())
+        """Valid and revoked per achievement, titled in the reader's language."""
+        f, locale = self.filters, locale_code()
+        return [
+            CertificateRow(slug, titles.get(locale) or titles.get("en") or slug, issued, revoked)
+            for slug, titles, issued, revoked in counted.certificates(self.learners, f.start, f.end)
+        ]
 
     @property
     def certificates_issued(self) -> int:
         return sum(row.issued for row in self.certificates)
 
 
-def _mean_rating(given: Iterable[Feedback]) -> float | None:
-    return mean(v for f in given for v in f.ratings.values() if isinstance(v, int) and 1 <= v <= 5)
-
-
-def _participant_feedback(session_ids: list[int]) -> dict[int, list[Feedback]]:
-    grouped: dict[int, list[Feedback]] = {}
-    query = select(Feedback).where(
-        Feedback.session_id.in_(session_ids), Feedback.role == "participant"
-    )
-    for row in db.session.scalars(query):
-        grouped.setdefault(row.session_id, []).append(row)
-    return grouped
-
-
-def _midnight(day: date, plus_days: int = 0) -> datetime:
-    return datetime.combine(day + timedelta(days=plus_days), time(), tzinfo=UTC)
-
-
-def _gap(assessment: Assessment, area: str) -> float | None:
-    value = (assessment.gaps or {}).get(area)
+def _gap(gaps: dict[str, Any] | None, area: str) -> float | None:
+    value = (gaps or {}).get(area)
     return float(value) if isinstance(value, (int, float)) and value >= 0 else None
 
 

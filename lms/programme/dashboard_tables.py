@@ -94,11 +94,11 @@ def raw(value: Any, kind: str) -> Any:
 def headline(dash: Dashboard) -> Table:
     p, out = dash.programme, dash.outreach
     rows: list[tuple[str, str, Any, Any]] = [
-        (_("Sessions held"), "int", len(dash.held), p and p.target_sessions),
+        (_("Sessions held"), "int", dash.held_count, p and p.target_sessions),
         (
             _("Sessions with at least %(num)s present", num=_number(dash.target_per_session)),
             "int",
-            dash.at_target(dash.held),
+            dash.held_at_target,
             p and p.target_sessions,
         ),
         (_("Mean present per session"), "number", dash.mean_present, p and p.target_per_session),
@@ -234,11 +234,11 @@ def sessions(dash: Dashboard) -> Table:
                 ", ".join(t.name for t in r.session.trainers),
                 ", ".join(module_title(slug) for slug in r.session.module_slugs),
                 r.enrolled,
-                len(r.present),
+                r.present,
                 r.outreach.women,
                 r.outreach.marginalised,
                 r.rating,
-                len(r.feedback),
+                r.responses,
             ]
             for r in dash.sessions
         ],

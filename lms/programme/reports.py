@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import abort, current_app
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -16,8 +15,8 @@ from ..accounts.models import User
 from ..certificates.pdf import use_noto_fonts
 from ..db import db
 from ..i18n import _, format_date, format_number, format_percent, language
-from . import charts, dashboard_tables
-from .dashboard import KINDS, Dashboard
+from . import charts, dashboard_tables, pdf_grid
+from .dashboard import KINDS, Dashboard, SessionCounts
 from .dashboard_tables import bin_labels, kind_labels
 from .exports import table_response
 from .models import Cluster
@@ -39,9 +38,9 @@ def _target_path(dash: Dashboard, values: list[float] | None, total: float) -> A
     return charts.Series(_("Target path"), points)
 
 
-def _session_label(session: Any) -> str:
+def _session_label(session: SessionCounts) -> str:
     """Short enough for a chart: the date and the cluster (the table has the full title)."""
-    cluster = session.cluster.name.split(" (")[0] if session.cluster else ""
+    cluster = session.cluster.split(" (")[0] if session.cluster else ""
     return " · ".join(part for part in (format_date(session.held_on, "d MMM"), cluster) if part)
 
 
@@ -50,7 +49,7 @@ def figures(dash: Dashboard) -> dict[str, Markup]:
     p, out, t = dash.programme, dash.outreach, dash.timeline
     found = {
         "sessions-held": charts.progress_bar(
-            "sessions-held", _("Sessions held"), len(dash.held), p and p.target_sessions
+            "sessions-held", _("Sessions held"), dash.held_count, p and p.target_sessions
         ),
         "women": charts.progress_bar(
             "women",
@@ -69,7 +68,7 @@ def figures(dash: Dashboard) -> dict[str, Markup]:
         "per-session": charts.bar_chart(
             "per-session",
             _("Present per session"),
-            [(_session_label(r.session), len(r.present)) for r in dash.held],
+            [(_session_label(r), r.present) for r in dash.held_counts],
             target=dash.target_per_session,
             value_label=_("Present"),
         ),
@@ -188,7 +187,7 @@ def report_pdf(dash: Dashboard, locale: str) -> bytes:
     _bars(
         pdf,
         _("Present per session"),
-        [(_session_label(r.session), len(r.present)) for r in dash.held],
+        [(_session_label(r), r.present) for r in dash.held_counts],
         dash.target_per_session,
     )
     for name in PDF_TABLES:
@@ -232,24 +231,29 @@ def _table(pdf: _Report, table: dashboard_tables.Table) -> None:
         pdf.multi_cell(0, 6, _("No data yet."), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
         return
-    widths = [3 if c.kind == "text" else 1.6 for c in table.columns]
+    heading = [column.label for column in table.columns]
+    grid = pdf_grid.Grid(
+        pdf,
+        [3 if c.kind == "text" else 1.6 for c in table.columns],
+        ["L" if c.kind == "text" else "R" for c in table.columns],
+        heading,
+        INK,
+    )
+    grid.row(heading, bold=True)
     heat = table.name == "gaps"
-    align = tuple("LEFT" if c.kind == "text" else "RIGHT" for c in table.columns)
-    with pdf.table(
-        col_widths=widths, text_align=align, line_height=5, first_row_as_headings=True, padding=1
-    ) as grid:
-        head = grid.row()
-        for column in table.columns:
-            head.cell(column.label)
-        for values, cells in zip(table.rows, table.cells(), strict=True):
-            row = grid.row()
-            for column, value, text in zip(table.columns, values, cells, strict=True):
-                style = None
-                if heat and column.kind == "share" and value is not None:
-                    ink = (255, 255, 255) if value >= 0.6 else INK
-                    style = FontFace(color=ink, fill_color=_hex(charts.heat_colour(value)))
-                row.cell(text, style=style)
+    for values, cells in zip(table.rows, table.cells(), strict=True):
+        styles = [
+            _heat(value) if heat and column.kind == "share" and value is not None else None
+            for column, value in zip(table.columns, values, strict=True)
+        ]
+        grid.row(cells, styles)
+    pdf.set_text_shaping(True)
     pdf.ln(6)
+
+
+def _heat(value: float) -> pdf_grid.CellStyle:
+    ink = (255, 255, 255) if value >= 0.6 else INK
+    return pdf_grid.CellStyle(_hex(charts.heat_colour(value)), ink)
 
 
 def _bars(pdf: _Report, title: str, items: list[tuple[str, float]], target: float | None) -> None:
@@ -260,15 +264,16 @@ def _bars(pdf: _Report, title: str, items: list[tuple[str, float]], target: floa
         pdf.multi_cell(0, 6, _("No data yet."), new_x="LMARGIN", new_y="NEXT")
         return
     scale = BAR_WIDTH / max([v for _, v in items] + [target or 0, 1])
-    with pdf.local_context():
-        pdf.set_font(pdf.main_family, "", 8.5)
-        while items:
-            room = int((pdf.page_break_trigger - pdf.get_y() - 12) // BAR_ROW)
-            if room < 3:
-                pdf.add_page()
-                continue
+    pdf.set_font(pdf.main_family, "", 8.5)
+    while items:
+        room = int((pdf.page_break_trigger - pdf.get_y() - 12) // BAR_ROW)
+        if room < 3:
+            pdf.add_page()  # outside the local context: its state stays on one page
+            continue
+        with pdf.local_context():
             _bar_rows(pdf, items[:room], scale, target)
-            items = items[room:]
+        items = items[room:]
+    pdf.set_text_shaping(True)
 
 
 def _bar_rows(
@@ -278,10 +283,12 @@ def _bar_rows(
     for index, (label, value) in enumerate(items):
         y = y0 + index * BAR_ROW
         pdf.set_xy(left, y)
+        pdf_grid.set_shaping(pdf, label)
         pdf.cell(label_w - 2, BAR_ROW, label, align="R")
         pdf.set_fill_color(*BRAND)
         pdf.rect(left + label_w, y + 1, max(value * scale, 0.5), BAR_ROW - 2, style="F")
         pdf.set_xy(left + label_w + value * scale + 1, y)
+        pdf_grid.set_shaping(pdf, format_number(value))
         pdf.cell(20, BAR_ROW, format_number(value))
     bottom = y0 + len(items) * BAR_ROW
     if target is not None:
@@ -292,5 +299,6 @@ def _bar_rows(
             pdf.set_dash_pattern(dash=2, gap=1.5)
             pdf.line(x, y0 - 2, x, bottom + 1)
         pdf.set_xy(x - 20, bottom + 1)
+        pdf.set_text_shaping(True)
         pdf.cell(40, 6, _("Target %(value)s", value=format_number(target)), align="C")
     pdf.set_y(bottom + 10)

@@ -7,6 +7,7 @@ import segno
 from flask import abort, flash, redirect, request, url_for
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 from werkzeug.wrappers import Response
 
 from ..auth import current_user
@@ -17,12 +18,27 @@ from ..parsing import optional_id, record_id
 from ..security import login_required, roles_required
 from ..web import render
 from . import scope, training
-from .models import Beneficiary, Cluster, Enterprise, TrainingSession
+from .models import Beneficiary, Cluster, Enrolment, Enterprise, TrainingSession
 from .views import bp
 
 
 def _session_or_404(session_id: int) -> TrainingSession:
     return db.session.get(TrainingSession, session_id) or abort(404)
+
+
+def _roster_or_404(session_id: int) -> TrainingSession:
+    """The session with its roster: enrolments, people and their enterprises, in two queries
+    whatever their number."""
+    query = (
+        select(TrainingSession)
+        .where(TrainingSession.id == session_id)
+        .options(
+            selectinload(TrainingSession.enrolments)
+            .joinedload(Enrolment.beneficiary)
+            .joinedload(Beneficiary.enterprise)
+        )
+    )
+    return db.session.scalar(query) or abort(404)
 
 
 def _may_run(session: TrainingSession) -> bool:
@@ -113,7 +129,7 @@ def edit_session(session_id: int) -> str | Response:
 @bp.route("/programme/sessions/<lms_id:session_id>", methods=["GET", "POST"])
 @roles_required("trainer")
 def training_session(session_id: int) -> str | Response:
-    session = _session_or_404(session_id)
+    session = _roster_or_404(session_id)
     may_run = _may_run(session)
     if request.method == "POST":
         if not may_run:
@@ -147,11 +163,13 @@ def training_session(session_id: int) -> str | Response:
 
 
 def _candidates(session: TrainingSession, everyone: bool) -> list[Beneficiary]:
-    """Who can still be enrolled: by default the people of the session's own cluster."""
+    """Who can still be enrolled: by default the people of the session's own cluster (with
+    their enterprises, from the same query)."""
     enrolled = {e.beneficiary_id for e in session.enrolments}
     query = (
         select(Beneficiary)
         .join(Enterprise)
+        .options(contains_eager(Beneficiary.enterprise))
         .where(Beneficiary.erased_at.is_(None))
         .order_by(Enterprise.name, Beneficiary.name)
     )

@@ -138,11 +138,15 @@ def enrol(session: TrainingSession, beneficiary_ids: list[int]) -> list[str]:
                 )
             )
         ]
+    found = set(
+        db.session.scalars(
+            select(Beneficiary.id).where(Beneficiary.id.in_(new), Beneficiary.erased_at.is_(None))
+        )
+    )
+    if len(found) < len(new):
+        db.session.rollback()
+        return [str(_l("Choose beneficiaries from the list."))]
     for beneficiary_id in new:
-        person = db.session.get(Beneficiary, beneficiary_id)
-        if person is None or person.erased_at is not None:
-            db.session.rollback()
-            return [str(_l("Choose beneficiaries from the list."))]
         session.enrolments.append(Enrolment(beneficiary_id=beneficiary_id))
     db.session.commit()
     return []
