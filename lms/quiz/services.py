@@ -160,10 +160,8 @@ def start_attempt(
             seed=seed,
             started_at=now,
             number=1 + sum(1 for a in attempts if a.kind == kind),
-            items=[
-                {"v": 1, "id": i.id, "type": i.type, "points": i.points, "data": i.data}
-                for i in items
-            ],
+            # Stored as references to versions of the items (``snapshots``), each version once.
+            items=[{"id": i.id, "type": i.type, "points": i.points, "data": i.data} for i in items],
             max_score=sum(i.points for i in items),
             deadline_at=(
                 now + timedelta(minutes=rule.time_limit_minutes)
