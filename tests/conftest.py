@@ -24,11 +24,19 @@ _pg_migrated = False
 _built_apps: list[Flask] = []
 
 
+def _at_head() -> bool:
+    """Whether the database is at the latest migration (a migration test may leave it lower)."""
+    with db.engine.connect() as conn:
+        found = conn.execute(text(f"SELECT version_num FROM {migrations.VERSION_TABLE}"))
+        return set(found.scalars()) == migrations.current_heads()
+
+
 def _prepare_postgres(app: Flask) -> None:
-    """First use in this run: a clean schema at the latest migration; later: empty tables."""
+    """First use in this run, or after a test migrated down: a clean schema at the latest
+    migration; otherwise: empty tables."""
     global _pg_migrated
     with app.app_context():
-        if not _pg_migrated:
+        if not _pg_migrated or not _at_head():
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
