@@ -488,6 +488,28 @@ def test_the_pdf_report_in_bengali(
     assert re.search("[০-৯]", squeezed)  # numbers in Bengali digits
 
 
+def test_the_pdf_report_shows_the_latest_sessions_and_says_so(
+    client: FlaskClient, make_user, world: Fixture, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    """A programme of 500 sessions would print 40 pages of them: the report lists the latest
+    (here 2 of the 3 held, 2 of the 5 in the table) and says where the rest are; every figure
+    still counts them all."""
+    from lms.programme import reports
+
+    monkeypatch.setattr(reports, "REPORT_SESSIONS", 2)
+    login(client, make_user("admin").email)
+    pdf = client.get(f"/programme/report.pdf?programme={world.programme}").data
+    text = " ".join(
+        subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+        .stdout.decode()
+        .split()
+    )
+    assert "The latest 2 of 3 sessions held." in text
+    assert "The latest 2 of 5 sessions. The sessions download (CSV or XLSX) has every one." in text
+    sessions = text.split("The latest 2 of 5 sessions")[1].split("Clusters")[0]
+    assert "S6" in sessions and "S1 " not in sessions and "S2" not in sessions
+
+
 @pytest.mark.parametrize(
     "path",
     ["/programme/dashboard", "/programme/dashboard/export/sessions.csv", "/programme/report.pdf"],
@@ -559,3 +581,28 @@ def test_the_demo_loads_once_and_fills_every_chart(app: Flask) -> None:
         for markup in reports.figures(dash).values():
             assert "No data yet" not in markup
             _svg_root(markup)
+
+
+def test_the_report_grid_measures_text_as_fpdf2_does(app: Flask) -> None:
+    """The report draws plain text itself and right-aligns it by widths summed from the font:
+    they must be fpdf2's own, in both families, or the numbers' columns would be ragged."""
+    from fpdf import FPDF
+
+    from lms.certificates.pdf import use_noto_fonts
+    from lms.programme import pdf_grid
+
+    pdf = FPDF()
+    with app.app_context():
+        use_noto_fonts(pdf)
+    pdf.add_page()
+    checked = 0
+    for family in pdf_grid.FAMILIES:
+        for style in ("", "B"):
+            pdf.set_font(family, style, 8.5)
+            for text in ("Tangra (Kolkata) 12", "১২,৩৪৫", "45%", "০.৮", "—"):
+                if pdf_grid.needs_shaping(text) or not pdf_grid.has_glyphs(pdf, text):
+                    continue
+                pdf.set_text_shaping(False)
+                assert pdf_grid.text_width(pdf, text) == pytest.approx(pdf.get_string_width(text))
+                checked += 1
+    assert checked >= 8

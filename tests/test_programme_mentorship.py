@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -150,6 +151,35 @@ def test_the_page_refers_the_top_and_individuals(app: Flask, world: World) -> No
         assert ranks == [1, 2, 10]
     page = client.get(f"/programme/mentorship?programme={world.programme}").get_data(as_text=True)
     assert "Refer the top 10 per cent" not in page and page.count("referred: Proposed") == 3
+
+
+def test_the_list_and_the_ranking_come_in_pages(
+    app: Flask, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A programme of 25,000 would list thousands of rows: both tables come in pages, each
+    keeping the other's page."""
+    from lms.programme import mentorship_views
+
+    monkeypatch.setattr(mentorship_views, "PAGE_SIZE", 3)
+    with app.app_context():
+        for learner in world.learners[:5]:
+            ms.refer(world.programme, learner)
+    client = admin_client(app, world)
+    base = f"/programme/mentorship?programme={world.programme}"
+
+    def names(page: str, part: int) -> list[str]:
+        table = page.split("<h2>")[part]  # 1: the list, 2: the ranking
+        return re.findall(r">(Learner \d\d)<", table)
+
+    first = client.get(base).get_data(as_text=True)
+    assert names(first, 1) == ["Learner 00", "Learner 01", "Learner 02"]
+    assert names(first, 2) == ["Learner 00", "Learner 01", "Learner 02"]
+    assert "1–3 of 5" in first and "1–3 of 20" in first
+    later = client.get(f"{base}&page=2&ranks=7").get_data(as_text=True)
+    assert names(later, 1) == ["Learner 03", "Learner 04"]
+    assert names(later, 2) == ["Learner 18", "Learner 19"]  # the last page: 19-20 of 20
+    assert "page=2&amp;ranks=6" in later or "ranks=6&amp;page=2" in later  # Previous keeps page 2
+    assert "19–20 of 20" in later
 
 
 def test_only_admins_see_the_mentorship_list(app: Flask, world: World) -> None:

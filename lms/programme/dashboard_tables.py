@@ -4,6 +4,7 @@ to show them in the reader's language and digits, or how to export them."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -210,6 +211,8 @@ def milestones(dash: Dashboard) -> Table:
 def sessions(dash: Dashboard) -> Table:
     from .feedback import module_title
 
+    titles = functools.cache(module_title)  # each title once, not once per session
+
     return Table(
         "sessions",
         _("Sessions"),
@@ -232,7 +235,7 @@ def sessions(dash: Dashboard) -> Table:
                 r.session.held_on,
                 r.session.cluster.name if r.session.cluster else "",
                 ", ".join(t.name for t in r.session.trainers),
-                ", ".join(module_title(slug) for slug in r.session.module_slugs),
+                ", ".join(titles(slug) for slug in r.session.module_slugs),
                 r.enrolled,
                 r.present,
                 r.outreach.women,

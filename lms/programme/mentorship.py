@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -93,25 +93,37 @@ def beneficiaries_of(user_ids: Iterable[int]) -> dict[int, Beneficiary]:
     return found
 
 
-def mentorships(programme_id: int) -> list[Mentorship]:
-    """The programme's mentorship list, by rank when referred."""
+def mentorships(programme_id: int, limit: int | None = None, offset: int = 0) -> list[Mentorship]:
+    """The programme's mentorship list, by rank when referred; ``limit`` of them from
+    ``offset`` for a page."""
     query = (
         select(Mentorship)
         .options(selectinload(Mentorship.user), selectinload(Mentorship.meetings))
         .where(Mentorship.programme_id == programme_id)
         .order_by(Mentorship.rank, Mentorship.id)
+        .limit(limit)
+        .offset(offset)
     )
     return list(db.session.scalars(query))
 
 
+def mentorship_count(programme_id: int) -> int:
+    query = select(func.count()).where(Mentorship.programme_id == programme_id)
+    return db.session.scalar(query) or 0
+
+
 def candidates(
-    programme_id: int, limit: int | None = None, ranked: int | None = None
+    programme_id: int, limit: int, ranked: int | None = None, offset: int = 0
 ) -> list[Candidate]:
-    """The ranking's first ``limit`` (every one by default) with their records and referrals
+    """A page of the ranking: ``limit`` rows from ``offset``, with their records and referrals
     (``ranked``: ``ranked_count`` when the caller has it already)."""
-    rows = programme_ranking(programme_id, limit, ranked=ranked)
-    people = beneficiaries_of(r.user.id for r in rows)
-    referred = {m.user_id: m for m in mentorships(programme_id)}
+    rows = programme_ranking(programme_id, limit, offset, ranked)
+    ids = [r.user.id for r in rows]
+    people = beneficiaries_of(ids)
+    query = select(Mentorship).where(
+        Mentorship.programme_id == programme_id, Mentorship.user_id.in_(ids)
+    )
+    referred = {m.user_id: m for m in db.session.scalars(query)}
     return [Candidate(r, people.get(r.user.id), referred.get(r.user.id)) for r in rows]
 
 

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..db import db
 from ..i18n import _, _l, format_number
-from ..parsing import optional_id
+from ..parsing import Page, optional_id
 from ..security import roles_required
 from ..state import HomeLink
 from ..web import render
@@ -23,8 +23,8 @@ from .views import bp
 if TYPE_CHECKING:
     from ..state import LMSState
 
-#: Ranked learners shown below the mentorship list unless the admin asks for all of them.
-SHOWN = 50
+#: Rows a page of the mentorship list, and of the ranking, shows.
+PAGE_SIZE = 100
 
 
 def setup(app: Flask, state: LMSState) -> None:
@@ -57,19 +57,21 @@ def mentorship_list() -> str | Response:
             abort(404)
         rows = ms.export_rows(programme.id)
         return table_response(fmt, f"mentorship-{programme.id}", ms.EXPORT_HEADER, rows)
-    show_all = request.args.get("all") == "1"
     ranked = ms.ranked_count(programme.id) if programme else 0
-    shown = None if show_all else SHOWN
-    candidates = ms.candidates(programme.id, shown, ranked) if programme else []
-    listed = ms.mentorships(programme.id) if programme else []
+    ranks = Page.of(request.args.get("ranks"), ranked, PAGE_SIZE)
+    candidates = ms.candidates(programme.id, ranks.size, ranked, ranks.offset) if programme else []
+    total = ms.mentorship_count(programme.id) if programme else 0
+    page = Page.of(request.args.get("page"), total, PAGE_SIZE)
+    listed = ms.mentorships(programme.id, page.size, page.offset) if programme else []
     return render(
         "lms/programme/mentorship.html",
         programme=programme,
         programmes=scope.programmes(),
         listed=listed,
+        page=page,
         people=ms.beneficiaries_of(m.user_id for m in listed),
         candidates=candidates,
-        hidden=ranked - len(candidates),
+        ranks=ranks,
         waiting=ms.waiting(programme.id, ranked) if programme else 0,
         labels=ms.STATUS_LABELS,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -121,10 +122,15 @@ class Questionnaire:
         """One screen per area: the area and its questions."""
         return [(a, [q for q in self.questions if q.area == a.id]) for a in self.areas]
 
+    @cached_property
+    def _choices(self) -> list[tuple[str, frozenset[str]]]:
+        """Each question's id and its options' ids (the questionnaire is read once, then kept)."""
+        return [(q.id, frozenset(o.id for o in q.options)) for q in self.questions]
+
     def is_complete(self, answers: Mapping[str, Any]) -> bool:
         """Whether every question has a valid answer (judged by the file as it is now)."""
         return bool(self.questions) and all(
-            q.option(str(answers.get(q.id) or "")) for q in self.questions
+            str(answers.get(question) or "") in options for question, options in self._choices
         )
 
     def first_open_step(self, answers: Mapping[str, Any]) -> int:

@@ -7,11 +7,13 @@ needs it (Bengali letters, not its digits) goes through the shaping engine."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from fpdf import FPDF
 
+#: The font families of the reports (``lms.certificates.pdf.use_noto_fonts``).
+FAMILIES = ("latin", "bengali")
 #: Space around the text of a cell, and the height of one line of it (mm).
 PADDING, LINE_HEIGHT = 1.0, 5.0
 
@@ -27,6 +29,67 @@ def set_shaping(pdf: FPDF, text: str) -> None:
     wanted = needs_shaping(text)
     if wanted != bool(pdf.text_shaping):
         pdf.set_text_shaping(wanted)
+
+
+def has_glyphs(pdf: FPDF, text: str) -> bool:
+    """Whether the current font draws every character of ``text`` itself (else cell() takes
+    the missing ones from the fallback fonts: Latin letters in a Bengali report)."""
+    cmap = getattr(pdf.current_font, "cmap", None)
+    return cmap is not None and all(ord(ch) in cmap for ch in text)
+
+
+def text_width(pdf: FPDF, text: str) -> float:
+    """The width of ``text`` in the current font, as ``get_string_width`` gives it; summed from
+    the font's advance widths when no shaping is involved (without its bidi and fragment
+    machinery)."""
+    if needs_shaping(text) or not has_glyphs(pdf, text):
+        set_shaping(pdf, text)
+        return pdf.get_string_width(text)
+    widths = pdf.current_font.cw
+    return sum(widths[ord(ch)] for ch in text) * pdf.font_size_pt * 0.001 / pdf.k
+
+
+def draw(
+    pdf: FPDF,
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+    text: str,
+    align: str,
+    measure: Callable[[str], float] | None = None,
+) -> None:
+    """``text`` on one line of a box, as ``cell(width, height, text, align=align)`` at (x, y)
+    would draw it (``align`` ``L`` or ``R``). Text the font draws without shaping (Latin,
+    digits) goes straight onto the baseline cell() would use, without its line layout: most of
+    a report's text, and most of its time. ``measure``: a cache of string widths."""
+    family = None if needs_shaping(text) else _font_for(pdf, text)
+    if family is None:
+        set_shaping(pdf, text)
+        pdf.set_xy(x, y)
+        pdf.cell(width, height, text, align=align)
+        return
+    main = pdf.font_family
+    if family != main:  # Latin words in a Bengali report: the fallback font, as cell() would
+        pdf.set_font(family)
+    if align == "R":
+        x += width - (measure(text) if measure and family == main else text_width(pdf, text))
+    pdf.text(x, y + height / 2 + 0.3 * pdf.font_size, text)
+    if family != main:
+        pdf.set_font(main)
+
+
+def _font_for(pdf: FPDF, text: str) -> str | None:
+    """The family that draws every character of ``text``: the current one, else the other of
+    the report's two (``None``: it takes both, and cell() mixes them)."""
+    if has_glyphs(pdf, text):
+        return pdf.font_family
+    for family in FAMILIES:
+        font = pdf.fonts.get(family + pdf.font_style)
+        cmap = getattr(font, "cmap", None)
+        if family != pdf.font_family and cmap is not None and all(ord(c) in cmap for c in text):
+            return family
+    return None
 
 
 @dataclass
@@ -51,12 +114,13 @@ class Grid:
         pdf = self.pdf
         key = (pdf.font_family, pdf.font_style, pdf.font_size_pt, text)
         if key not in self._widths:
-            set_shaping(pdf, text)
-            self._widths[key] = pdf.get_string_width(text)
+            self._widths[key] = text_width(pdf, text)
         return self._widths[key]
 
     def lines(self, text: str, room: float) -> list[str]:
         """``text`` broken into lines no wider than ``room``, between words where one fits."""
+        if "\n" not in text and self.width(text) <= room:
+            return [text]  # most cells: one measurement
         lines: list[str] = []
         for paragraph in text.split("\n"):
             line = ""
@@ -121,10 +185,10 @@ class Grid:
         pdf.rect(x, y, width, height, style="DF" if style is not None else "D")
         pdf.set_text_color(*(style.ink if style is not None else self.ink))
         top = y + (height - len(lines) * LINE_HEIGHT) / 2  # centred, as fpdf2's tables
+        room = width - 2 * PADDING
         for number, line in enumerate(lines):
-            set_shaping(pdf, line)
-            pdf.set_xy(x + PADDING, top + number * LINE_HEIGHT)
-            pdf.cell(width - 2 * PADDING, LINE_HEIGHT, line, align=align)
+            line_top = top + number * LINE_HEIGHT
+            draw(pdf, x + PADDING, line_top, room, LINE_HEIGHT, line, align, self.width)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ printable programme report for the funding agency (PDF, Bengali shaped by HarfBu
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -159,6 +160,9 @@ INK = (31, 35, 40)
 BRAND = (122, 62, 18)
 BAR_WIDTH, BAR_ROW = 170, 7
 PDF_TABLES = ("sessions", "clusters", "milestones", "gaps", "feedback", "certificates", "scores")
+#: Sessions the printed report shows one by one, the latest (a programme of 500 would take 40
+#: pages, and seconds to draw); every figure still counts them all.
+REPORT_SESSIONS = 100
 
 
 class _Report(FPDF):
@@ -184,15 +188,41 @@ def report_pdf(dash: Dashboard, locale: str) -> bytes:
     pdf.add_page()
     _title_page(pdf, dash)
     pdf.add_page()
+    held = dash.held_counts
     _bars(
         pdf,
         _("Present per session"),
-        [(_session_label(r), r.present) for r in dash.held_counts],
+        [(_session_label(r), r.present) for r in held[-REPORT_SESSIONS:]],
         dash.target_per_session,
+        _latest_note(len(held), _("sessions held")),
     )
     for name in PDF_TABLES:
-        _table(pdf, dashboard_tables.table(dash, name))
+        table = dashboard_tables.table(dash, name)
+        note = None
+        if name == "sessions" and len(table.rows) > REPORT_SESSIONS:
+            note = _latest_note(len(table.rows), _("sessions"))
+            table = replace(table, rows=table.rows[-REPORT_SESSIONS:], row_kinds=[])
+        _table(pdf, table, note)
     return bytes(pdf.output())
+
+
+def _latest_note(total: int, what: str) -> str | None:
+    """Said under a chart or table of sessions cut to the latest :data:`REPORT_SESSIONS`."""
+    if total <= REPORT_SESSIONS:
+        return None
+    return _(
+        "The latest %(shown)s of %(total)s %(what)s. The sessions download (CSV or XLSX) has "
+        "every one.",
+        shown=format_number(REPORT_SESSIONS),
+        total=format_number(total),
+        what=what,
+    )
+
+
+def _note(pdf: _Report, text: str) -> None:
+    pdf.set_font(pdf.main_family, "", 9)
+    pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
 
 
 def _heading(pdf: _Report, text: str, size: float = 13) -> None:
@@ -224,8 +254,10 @@ def _title_page(pdf: _Report, dash: Dashboard) -> None:
     _table(pdf, dashboard_tables.table(dash, "headline"))
 
 
-def _table(pdf: _Report, table: dashboard_tables.Table) -> None:
+def _table(pdf: _Report, table: dashboard_tables.Table, note: str | None = None) -> None:
     _heading(pdf, table.title)
+    if note:
+        _note(pdf, note)
     pdf.set_font(pdf.main_family, "", 8.5)
     if not table.rows:
         pdf.multi_cell(0, 6, _("No data yet."), new_x="LMARGIN", new_y="NEXT")
@@ -256,10 +288,18 @@ def _heat(value: float) -> pdf_grid.CellStyle:
     return pdf_grid.CellStyle(_hex(charts.heat_colour(value)), ink)
 
 
-def _bars(pdf: _Report, title: str, items: list[tuple[str, float]], target: float | None) -> None:
+def _bars(
+    pdf: _Report,
+    title: str,
+    items: list[tuple[str, float]],
+    target: float | None,
+    note: str | None = None,
+) -> None:
     """Horizontal bars with a dashed target line, drawn directly (so Bengali is shaped); as many
     rows per page as fit."""
     _heading(pdf, title)
+    if note:
+        _note(pdf, note)
     if not items:
         pdf.multi_cell(0, 6, _("No data yet."), new_x="LMARGIN", new_y="NEXT")
         return
@@ -282,14 +322,11 @@ def _bar_rows(
     left, label_w, y0 = pdf.l_margin, 70, pdf.get_y()
     for index, (label, value) in enumerate(items):
         y = y0 + index * BAR_ROW
-        pdf.set_xy(left, y)
-        pdf_grid.set_shaping(pdf, label)
-        pdf.cell(label_w - 2, BAR_ROW, label, align="R")
+        pdf_grid.draw(pdf, left, y, label_w - 2, BAR_ROW, label, "R")
         pdf.set_fill_color(*BRAND)
         pdf.rect(left + label_w, y + 1, max(value * scale, 0.5), BAR_ROW - 2, style="F")
-        pdf.set_xy(left + label_w + value * scale + 1, y)
-        pdf_grid.set_shaping(pdf, format_number(value))
-        pdf.cell(20, BAR_ROW, format_number(value))
+        x = left + label_w + value * scale + 1
+        pdf_grid.draw(pdf, x, y, 20, BAR_ROW, format_number(value), "L")
     bottom = y0 + len(items) * BAR_ROW
     if target is not None:
         x = left + label_w + target * scale
