@@ -194,28 +194,33 @@ def report_pdf(dash: Dashboard, locale: str) -> bytes:
         _("Present per session"),
         [(_session_label(r), r.present) for r in held[-REPORT_SESSIONS:]],
         dash.target_per_session,
-        _latest_note(len(held), _("sessions held")),
+        _latest_note(len(held), held=True),
     )
     for name in PDF_TABLES:
         table = dashboard_tables.table(dash, name)
         note = None
         if name == "sessions" and len(table.rows) > REPORT_SESSIONS:
-            note = _latest_note(len(table.rows), _("sessions"))
+            note = _latest_note(len(table.rows))
             table = replace(table, rows=table.rows[-REPORT_SESSIONS:], row_kinds=[])
         _table(pdf, table, note)
     return bytes(pdf.output())
 
 
-def _latest_note(total: int, what: str) -> str | None:
+def _latest_note(total: int, *, held: bool = False) -> str | None:
     """Said under a chart or table of sessions cut to the latest :data:`REPORT_SESSIONS`."""
     if total <= REPORT_SESSIONS:
         return None
+    numbers = {"shown": format_number(REPORT_SESSIONS), "total": format_number(total)}
+    if held:
+        return _(
+            "The latest %(shown)s of %(total)s sessions held. The sessions download (CSV or "
+            "XLSX) has every one.",
+            **numbers,
+        )
     return _(
-        "The latest %(shown)s of %(total)s %(what)s. The sessions download (CSV or XLSX) has "
+        "The latest %(shown)s of %(total)s sessions. The sessions download (CSV or XLSX) has "
         "every one.",
-        shown=format_number(REPORT_SESSIONS),
-        total=format_number(total),
-        what=what,
+        **numbers,
     )
 
 
