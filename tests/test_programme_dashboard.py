@@ -605,4 +605,5 @@ def test_the_report_grid_measures_text_as_fpdf2_does(app: Flask) -> None:
                 pdf.set_text_shaping(False)
                 assert pdf_grid.text_width(pdf, text) == pytest.approx(pdf.get_string_width(text))
                 checked += 1
+    pdf.output()  # closes the font files
     assert checked >= 8
