@@ -54,6 +54,9 @@ def defaults(app: Flask) -> dict[str, Any]:
         "LMS_LANGUAGES": {},
         #: Locale used when neither the user, a cookie nor the browser chooses one.
         "LMS_DEFAULT_LOCALE": "en",
+        #: The country whose content (rules, figures, quiz items) a learner gets when neither
+        #: their enterprise's cluster nor their own choice in *My settings* says: ``IN`` or ``BD``.
+        "LMS_DEFAULT_COUNTRY": "IN",
         #: Message-by-message fallback between catalogs; English (the source) is always last.
         "LMS_LOCALE_FALLBACKS": {"bn_BD": ["bn"]},
         #: Folder of the compiled gettext catalogs (``<locale>/LC_MESSAGES/lms.mo``).

@@ -113,6 +113,10 @@ class LMSState:
     #: certificate names (the programme answers from its enterprise records); the account's own
     #: ``enterprise_name`` is the fallback.
     enterprise_resolvers: list[Callable[..., str | None]] = field(default_factory=list)
+    #: Functions ``(user) -> "IN" | "BD" | None`` asked, in order, for the country whose content
+    #: a learner gets (the programme answers from the enterprise's cluster); see
+    #: :func:`lms.countries.country_of`.
+    country_resolvers: list[Callable[..., str | None]] = field(default_factory=list)
     #: ``() -> folder`` of the certificate signing keys (set by ``lms.certificates``): a backup
     #: carries them beside the database.
     signing_key_dir: Callable[[], Any] | None = None

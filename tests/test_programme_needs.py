@@ -231,6 +231,13 @@ def test_the_shipped_questionnaire_is_complete_in_three_languages(app: Flask) ->
                 text = question.question_text.values[code]
                 assert len(re.findall("[\u0980-\u09ff]", text)) > 0.6 * len(re.findall(r"\w", text))
         assert needs.area_titles()["credit"] == "Credit access and digital loans"
+        # Every gap has a module to close it: finance and credit have had theirs since issue 18.
+        modules = {area.id: area.modules for area in q.areas}
+        assert all(modules.values()), modules
+        assert modules["finance"] == ["financial-literacy"]
+        assert modules["credit"][0] == "digital-loans"
+        gaps = {area: 0.0 for area in needs.AREA_IDS} | {"credit": 1.0, "finance": 0.5}
+        assert needs.roadmap(gaps, q) == ["digital-loans", "financial-literacy"]
 
 
 def test_each_country_reads_its_own_rules(app: Flask) -> None:

@@ -9,16 +9,20 @@ Here the same rules must hold for any definition a type accepts and any response
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
+from lms import LMS
+from lms.content.facts import load_facts
 from lms.content.render import LinkContext, render
 from lms.quiz.bank import load_bank
 from lms.quiz.types import BUILT_IN, QuestionType, QuestionTypeRegistry, ResponseError
@@ -215,10 +219,24 @@ def test_parsing_any_form_gives_a_scorable_response_or_the_documented_error(
 
 
 def shipped_items() -> list[tuple[str, Any]]:
+    """Every shipped item as each country's learners are given it (facts filled in, in each
+    text's language: an app's languages)."""
+    app = Flask("shipped_items", instance_path=tempfile.mkdtemp())
+    app.config.update(SECRET_KEY="shipped items", LMS_CONTENT_DIR=str(CONTENT))
+    LMS(app)
+    with app.app_context():
+        return _resolved_items(load_facts(CONTENT))
+
+
+def _resolved_items(book: Any) -> list[tuple[str, Any]]:
     found = []
     for path in sorted(CONTENT.glob("*/quiz.yaml")):
         bank = load_bank(path, REGISTRY)
-        found += [(f"{path.parent.name}/{item.id}", item) for item in bank.items]
+        for item in bank.items:
+            for country in ("IN", "BD"):
+                given = item.resolved(country, book) if item.for_country(country) else None
+                if given is not None:
+                    found.append((f"{path.parent.name}/{item.id}/{country}", given))
     return found
 
 

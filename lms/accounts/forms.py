@@ -10,7 +10,7 @@ from wtforms import (
     StringField,
     widgets,
 )
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..i18n import _l
 from .models import ROLES
@@ -41,6 +41,7 @@ class SettingsForm(FlaskForm):
     )
     locale = RadioField(_l("Language"), validators=[required()])
     latin_digits = BooleanField(_l("Show numbers as 0123456789 instead of ০১২৩৪৫৬৭৮৯"))
+    country = RadioField(_l("Learn the rules and figures of"), validators=[Optional()])
 
 
 class PasswordForm(FlaskForm):

@@ -32,6 +32,9 @@ class User(UserMixin, Base):
     locale: Mapped[str | None] = mapped_column(String(16))
     #: Show numbers in Latin digits even in a Bengali UI.
     latin_digits: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The country whose content the user chose (``IN`` or ``BD``); ``None``: the default.
+    #: The enterprise's cluster, when the user is a beneficiary, wins over it.
+    country: Mapped[str | None] = mapped_column(String(2))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: Bumped when the password changes or the account is disabled: signs out every session.
     auth_version: Mapped[int] = mapped_column(Integer, default=1)

@@ -67,9 +67,11 @@ def create_user(
     roles: Iterable[str] = ("learner",),
     *,
     locale: str | None = None,
+    country: str | None = None,
     created_by: User | None = None,
 ) -> User:
-    """Create and commit an account; raise :class:`AccountError` for bad input."""
+    """Create and commit an account; raise :class:`AccountError` for bad input. ``country``:
+    the country whose content the user chose (see :mod:`lms.countries`)."""
     email = normalise_email(email)
     if not _EMAIL.match(email):
         raise AccountError(_l("That does not look like an e-mail address."))
@@ -81,6 +83,7 @@ def create_user(
     check_password_rules(password)
     user = User(email=email, name=name.strip(), password_hash=generate_password_hash(password))
     user.locale = locale
+    user.country = country
     user.role_rows = [UserRole(role=role) for role in sorted(chosen)]
     db.session.add(user)
     db.session.commit()

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
-from .. import auth, sessions, signals
+from .. import auth, countries, sessions, signals
 from ..auth import current_user
 from ..db import db
 from ..i18n import (
@@ -251,11 +251,23 @@ def settings() -> str | Response:
     if auth.host_signs_in():  # name and password are the host's
         del form.name
     form.locale.choices = [(code, language(code).autonym) for code in enabled_locales()]
+    enterprise_country = countries.resolved_country(user)
+    if enterprise_country is None:
+        form.country.choices = [
+            (code, countries.COUNTRY_NAMES[code]) for code in countries.COUNTRIES
+        ]
+    else:  # the enterprise's cluster decides: nothing to choose
+        del form.country
     if request.method == "GET":
         form.locale.data = locale_code()
+        if "country" in form:
+            form.country.data = countries.country_of(user)
     password_form = None if auth.host_signs_in() else PasswordForm(prefix="password")
     return _settings_post(user, form, password_form) or render(
-        "lms/accounts/settings.html", form=form, password_form=password_form
+        "lms/accounts/settings.html",
+        form=form,
+        password_form=password_form,
+        enterprise_country=enterprise_country and countries.COUNTRY_NAMES[enterprise_country],
     )
 
 
@@ -285,6 +297,8 @@ def _settings_post(
     user.enterprise_name = (form.enterprise_name.data or "").strip() or None
     user.locale = form.locale.data
     user.latin_digits = form.latin_digits.data
+    if "country" in form and form.country.data:
+        user.country = form.country.data
     db.session.commit()
     flash(_("Saved."), "success")
     response = redirect(url_for("lms.accounts.settings"))

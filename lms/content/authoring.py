@@ -9,6 +9,7 @@ from flask import abort, flash, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from ..auth import current_user
+from ..countries import COUNTRY_NAMES, current_country
 from ..i18n import _, language
 from ..security import roles_required
 from ..web import render
@@ -97,14 +98,24 @@ def _doc_html(module: Module, doc: LocaleDoc) -> list[tuple[str, str]]:
 def preview(slug: str, locale: str) -> str:
     module = _module(slug)
     doc = module.docs.get(_locale(locale)) or abort(404)
+    country = _country()
     return render(
         "lms/content/preview.html",
         module=module,
         doc=doc,
-        sections=_doc_html(module, doc),
+        sections=_doc_html(module, services.country_doc(doc, country)),
         info=language(locale),
         problems=doc_problems(module, doc),
+        country=country,
+        countries=COUNTRY_NAMES,
     )
+
+
+def _country() -> str:
+    """The country whose reader the preview shows (``?country=``; the author's own by
+    default): its blocks, its facts."""
+    chosen = request.args.get("country", "")
+    return chosen if chosen in COUNTRY_NAMES else current_country()
 
 
 @bp.get("/author/content/<slug>/compare/<locale>")
@@ -113,8 +124,9 @@ def compare(slug: str, locale: str) -> str:
     module = _module(slug)
     english = module.docs.get(SOURCE_LOCALE) or abort(404)
     other = module.docs.get(_locale(locale))
-    left = _doc_html(module, english)
-    right = _doc_html(module, other) if other else []
+    country = _country()
+    left = _doc_html(module, services.country_doc(english, country))
+    right = _doc_html(module, services.country_doc(other, country)) if other else []
     pairs = [
         (left[i] if i < len(left) else None, right[i] if i < len(right) else None)
         for i in range(max(len(left), len(right)))
@@ -128,6 +140,8 @@ def compare(slug: str, locale: str) -> str:
         english=language(SOURCE_LOCALE),
         other=other,
         stale=is_stale(module, locale),
+        country=country,
+        countries=COUNTRY_NAMES,
     )
 
 

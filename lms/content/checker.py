@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from ..countries import COUNTRIES
 from ..i18n import _l
+from .blocks import body_lines, countries_in, keep_for
+from .facts import MODIFIERS, REFERENCE, FactBook, load_facts, stale_facts
 from .library import ContentLibrary
 from .modules import Module
 from .source import SOURCE_LOCALE, LocaleDoc, Problem
@@ -23,19 +27,128 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 ModuleCheck = Callable[[ContentLibrary, Module], Iterable[Problem]]
 
 
-def check_library(library: ContentLibrary, extra: Iterable[ModuleCheck] = ()) -> list[Problem]:
-    """Check every module; problems sorted by file and line."""
+def check_library(
+    library: ContentLibrary, extra: Iterable[ModuleCheck] = (), today: dt.date | None = None
+) -> list[Problem]:
+    """Check every module and the facts; problems sorted by file and line."""
     modules = library.modules()
-    found: list[Problem] = []
+    book = load_facts(library.root)
+    found: list[Problem] = [*book.problems, *_stale(book, today or dt.date.today())]
     seen_ids: dict[str, Module] = {}
     for module in modules:
         found.extend(module.all_problems)
         found.extend(_check_relations(library, module, seen_ids))
         for doc in module.docs.values():
             found.extend(check_markdown(library, module, doc))
+            found.extend(check_facts(doc, book))
+            found.extend(_one_country_only(doc))
         for check in extra:
             found.extend(check(library, module))
     return sorted(found, key=lambda p: (str(p.path), p.line, p.severity))
+
+
+def _stale(book: FactBook, today: dt.date) -> list[Problem]:
+    return [
+        Problem(
+            fact.path,
+            fact.line,
+            "warning",
+            _l(
+                "fact %(id)s was last checked on %(date)s, more than 12 months ago: check it "
+                "against its source and renew checked",
+                id=fact.id,
+                date=fact.checked.isoformat(),
+            ),
+        )
+        for fact in stale_facts(book, today)
+    ]
+
+
+def check_facts(doc: LocaleDoc, book: FactBook) -> list[Problem]:
+    """Every ``{fact:...}`` of the text must exist for each country whose readers see it."""
+    lines, first = body_lines(doc)
+    found: list[Problem] = []
+    seen_by = {country: set(keep_for(lines, country)) for country in COUNTRIES}
+    in_fence = False
+    for index, line in enumerate(lines):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        for match in REFERENCE.finditer(line):
+            fact_id, modifier = match.group(1), match.group(2) or ""
+            if modifier not in MODIFIERS:
+                found.append(
+                    Problem(
+                        doc.path,
+                        first + index,
+                        "error",
+                        _l(
+                            "{fact:%(id)s|%(modifier)s}: the only modifier is |number",
+                            id=fact_id,
+                            modifier=modifier,
+                        ),
+                    )
+                )
+            missing = [c for c in COUNTRIES if index in seen_by[c] and book.get(c, fact_id) is None]
+            if missing:
+                found.append(
+                    Problem(
+                        doc.path,
+                        first + index,
+                        "error",
+                        _l(
+                            "unknown fact %(id)s for %(countries)s (readers there see "
+                            "[%(id)s]): add it to facts/%(country)s/ or move the sentence into "
+                            "a country block",
+                            id=fact_id,
+                            countries=", ".join(missing),
+                            country=missing[0],
+                        ),
+                    )
+                )
+    return found
+
+
+def variants(doc: LocaleDoc) -> str:
+    """Which countries have blocks of their own in ``doc``: ``IN+BD``, ``BD only``, ``shared``."""
+    lines, _first = body_lines(doc)
+    found = [c for c in COUNTRIES if c in countries_in(lines)]
+    if not found:
+        return "shared"
+    return "+".join(found) if len(found) > 1 else f"{found[0]} only"
+
+
+def _one_country_only(doc: LocaleDoc) -> list[Problem]:
+    lines, first = body_lines(doc)
+    found = [c for c in COUNTRIES if c in countries_in(lines)]
+    if len(found) != 1:
+        return []
+    others = ", ".join(c for c in COUNTRIES if c not in found)
+    line = first + next(i for i, text in enumerate(lines) if text.strip().startswith(":::"))
+    return [
+        Problem(
+            doc.path,
+            line,
+            "warning",
+            _l(
+                "country blocks for %(country)s only: readers in %(others)s get only the text "
+                "outside blocks",
+                country=found[0],
+                others=others,
+            ),
+        )
+    ]
+
+
+def variants_summary(library: ContentLibrary) -> list[str]:
+    """One line per module: the country variants of each language file."""
+    return [
+        f"{module.slug}: "
+        + ", ".join(f"{locale} {variants(doc)}" for locale, doc in module.docs.items())
+        for module in library.modules()
+    ]
 
 
 def _check_relations(

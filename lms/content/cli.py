@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from .. import plugins
 from ..cli import lms_group
 from ..state import state
-from .checker import check_library, format_report
+from .checker import check_library, format_report, variants_summary
 from .library import ContentLibrary
 
 
@@ -25,6 +25,7 @@ def report(directory: Path) -> tuple[list[str], int]:
     lines = [*skipped, *lines]
     warnings += len(skipped)
     modules = len(library.modules())
+    lines += variants_summary(library)
     lines.append(f"{modules} modules checked: {errors} errors, {warnings} warnings")
     return lines, errors
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from .facts import FACTS_FOLDER
 from .modules import Module, load_module
 from .render import LinkContext, heading_anchors, render
 from .source import LocaleDoc
@@ -47,7 +48,11 @@ class ContentLibrary:
             folders = (
                 sorted(p for p in self.root.iterdir() if p.is_dir()) if self.root.is_dir() else []
             )
-            modules = [load_module(folder) for folder in folders if not folder.name.startswith(".")]
+            modules = [
+                load_module(folder)
+                for folder in folders
+                if not folder.name.startswith(".") and folder.name != FACTS_FOLDER
+            ]
             self._modules = {m.slug: m for m in sorted(modules, key=lambda m: (m.order, m.slug))}
             self._anchors.clear()
             self._html.clear()

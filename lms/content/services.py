@@ -19,10 +19,12 @@ from .. import signals
 from ..db import db, utcnow
 from ..i18n import _l
 from ..state import state
+from .blocks import for_country
+from .facts import FactBook, facts_for, substitute
 from .library import ContentLibrary
 from .models import ReadingProgress
 from .modules import Module
-from .source import CONTENT_LOCALES, SOURCE_LOCALE, file_fingerprint
+from .source import CONTENT_LOCALES, SOURCE_LOCALE, LocaleDoc, file_fingerprint
 
 
 def library() -> ContentLibrary:
@@ -40,6 +42,44 @@ def title(module: Module, locale: str) -> str:
     """The module's title for a reader of ``locale`` (falling back like the text itself)."""
     doc = module.doc(locale_chain(locale)) or module.docs.get(SOURCE_LOCALE)
     return doc.title if doc is not None else module.slug
+
+
+def facts() -> FactBook:
+    """The facts beside the modules (``facts/<COUNTRY>/*.yaml``), re-read when they change."""
+    return facts_for(library().root)
+
+
+def reader_doc(
+    module: Module, locale: str, country: str, *, latin_digits: bool = False
+) -> LocaleDoc | None:
+    """The module's text for a reader of ``locale`` in ``country``: their language (or its
+    fallback), their country's blocks, and their country's facts written for the text's
+    language."""
+    doc = module.doc(locale_chain(locale))
+    if doc is None:
+        return None
+    return country_doc(doc, country, latin_digits=latin_digits)
+
+
+def country_doc(doc: LocaleDoc, country: str, *, latin_digits: bool = False) -> LocaleDoc:
+    """``doc`` as a reader in ``country`` sees it: their country's blocks, and their country's
+    facts written for the text's language."""
+    book = facts()
+
+    def fill(text: str) -> str:
+        return substitute(
+            text, book, country, doc.locale, latin_digits=latin_digits, where=str(doc.path)
+        )
+
+    return for_country(doc, country, fill)
+
+
+def clamped_position(progress: ReadingProgress | None, total: int) -> int:
+    """Where to resume: the saved section, or the reader's last one when their country's
+    text has fewer sections than when they stopped (say, after their country changed)."""
+    if progress is None:
+        return 1
+    return max(1, min(progress.current_section or 1, total))
 
 
 def learner_modules() -> list[Module]:

@@ -215,6 +215,9 @@ def parse_doc(text: str, path: Path, locale: str) -> LocaleDoc:
     lines = text.replace("\r\n", "\n").split("\n")
     body_start = _read_front_matter(doc, lines)
     doc.sections = split_sections(lines[body_start:], body_start + 1)
+    from .blocks import block_problems  # (blocks builds on this module)
+
+    doc.problems.extend(block_problems(lines[body_start:], body_start + 1, path))
     if not doc.pages:
         doc.problems.append(
             Problem(

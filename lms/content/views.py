@@ -19,12 +19,14 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from ..auth import current_user
+from ..countries import current_country
 from ..i18n import _l, gettext_in, language, locale_code
 from ..parsing import whole_number
 from ..security import login_required, roles_required
 from ..state import HomeLink, state
 from ..web import render
 from . import services
+from .blocks import for_country
 from .library import ContentLibrary
 from .modules import Module
 from .render import LinkContext
@@ -66,7 +68,10 @@ def get_module(slug: str) -> Module:
 
 
 def reader_doc(module: Module) -> LocaleDoc:
-    doc = module.doc(services.locale_chain(locale_code()))
+    """The module as this reader sees it: their language, their country's blocks and facts."""
+    doc = services.reader_doc(
+        module, locale_code(), current_country(), latin_digits=bool(current_user.latin_digits)
+    )
     if doc is None:
         abort(404)
     return doc
@@ -82,6 +87,8 @@ def link_context(module: Module, doc: LocaleDoc) -> LinkContext:
         if target is None:
             return None
         target_doc = doc if slug is None else target.doc(chain)
+        if slug is not None and target_doc is not None:  # the section numbers the reader has
+            target_doc = for_country(target_doc, current_country())
         index = library.anchors(target_doc).get(anchor or "", 0) if target_doc else 0
         if index == 0:
             url = url_for("lms.content.module", slug=target.slug)
@@ -159,6 +166,7 @@ def module(slug: str) -> str:
         doc=doc,
         intro=section_html(module, doc, 0),
         progress=progress,
+        resume=services.clamped_position(progress, len(doc.pages)),
         notice=fallback_notice(doc),
         levels=LEVELS,
         topics=TOPICS,

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from ..auth import current_user, passive
 from ..content import services as content
+from ..countries import COUNTRY_NAMES, current_country
 from ..db import db
 from ..i18n import _l, locale_code
 from ..quiz import services as quiz_services
@@ -77,6 +78,7 @@ def host_new(slug: str) -> str | Response:
                 countdown=request.form.get("countdown", 0, type=int) or 0,
                 session_label=request.form.get("session", ""),
                 user_id=current_user.id,
+                country=request.form.get("country", ""),
             )
         except services.LiveError as exc:
             flash(str(REFUSALS[exc.code]), "error")
@@ -90,6 +92,8 @@ def host_new(slug: str) -> str | Response:
         title=title,
         modes=MODES,
         mode_labels=MODE_LABELS,
+        countries=COUNTRY_NAMES,
+        country=request.form.get("country") or current_country(),
         text=lambda t: text_in(t, chain()),
     )
 

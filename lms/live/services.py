@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
+from ..countries import COUNTRIES, default_country
 from ..db import db, utcnow
 from ..quiz import services as quiz_services
 from ..quiz.bank import Bank
@@ -45,10 +46,19 @@ def create(
     countdown: int,
     session_label: str,
     user_id: int | None,
+    country: str | None = None,
 ) -> LiveQuiz:
-    chosen = [bank.item(i) for i in item_ids]
-    if not item_ids or any(item is None for item in chosen):
+    """A draft quiz of the bank's ``item_ids`` as learners in ``country`` (the hall's; the
+    default country if not given) are asked them: that country's facts written in."""
+    country = country or default_country()
+    found = [bank.item(i) for i in item_ids]
+    if not item_ids or any(item is None for item in found):
         raise LiveError("no-items")
+    if country not in COUNTRIES or not all(i.for_country(country) for i in found if i):
+        raise LiveError("wrong-country")
+    chosen = [i.resolved(country) for i in found if i is not None]
+    if any(item is None for item in chosen):
+        raise LiveError("wrong-country")
     if mode not in MODES or not 0 <= countdown <= 600:
         raise LiveError("bad-settings")
     quiz = LiveQuiz(

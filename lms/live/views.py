@@ -42,6 +42,7 @@ REFUSALS = {
     "no-name": _l("Please write your name."),
     "bad-state": _l("That step is not possible now."),
     "no-items": _l("Choose at least one question."),
+    "wrong-country": _l("Choose questions for the hall's country only."),
     "bad-settings": _l("Check the mode and the countdown (0 to 600 seconds)."),
     "busy": _l("The server is busy. Please try again."),
     "too-many-codes": _l(

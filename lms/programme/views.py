@@ -48,6 +48,7 @@ def setup(app: Flask, state: LMSState) -> None:
     state.record_sections.append(programme_views.record_section)
     state.learner_groups.extend(scope.learner_groups())
     state.enterprise_resolvers.append(_enterprise_of)
+    state.country_resolvers.append(_country_of)
     for part in (needs_views, feedback_views, mentorship_views, dashboard_views):
         part.setup(app, state)
     state.home_links.append(
@@ -128,6 +129,13 @@ def _enterprise_of(user: User) -> str | None:
     """A certificate names the enterprise of the beneficiary record the account is linked to."""
     person = services.beneficiary_of(user.id)
     return person.enterprise.name if person is not None else None
+
+
+def _country_of(user: User) -> str | None:
+    """A beneficiary learns the rules of their enterprise's cluster's country."""
+    person = services.beneficiary_of(user.id)
+    cluster = person.enterprise.cluster if person is not None else None
+    return cluster.country if cluster is not None else None
 
 
 def _accounts(enterprise: Enterprise | None) -> dict[int, User]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from flask import has_app_context, has_request_context
 
 from ..content.source import Problem, YAMLProblem, load_yaml
 from ..i18n import _l
@@ -55,9 +58,35 @@ class Item:
     points: float
     data: dict[str, Any]
     line: int
+    #: ``(fact id, modifier, line)`` of every ``{fact:...}`` in its texts and of its key's fact.
+    fact_refs: tuple[tuple[str, str, int], ...] = ()
 
     def for_country(self, country: str) -> bool:
         return self.country in ("any", country)
+
+    @property
+    def uses_facts(self) -> bool:
+        """Whether a text refers to a fact or the key is a fact (``answer: {fact: ID}``)."""
+        return _FACT_MARK in repr(self.data) or _answer_fact(self.data) is not None
+
+    def resolved(self, country: str, book: Any = None) -> Item | None:
+        """The item as a learner in ``country`` is given it: the facts of that country written
+        into every text (in each text's language) and into the key; ``None`` when the key's
+        fact is unknown there (the checker reports it). The facts are the app's library's
+        unless a ``book`` is given; an item without facts is returned as it is."""
+        if not self.uses_facts or (book is None and not has_app_context()):
+            return self
+        from ..content import facts
+
+        book = book if book is not None else _facts_book()
+        data = _fill_texts(self.data, country, book)
+        fact_id = _answer_fact(self.data)
+        if fact_id is not None:
+            value = facts.answer_value(book, country, fact_id) if book is not None else None
+            if value is None:
+                return None
+            data["answer"] = {**data["answer"], "value": value}
+        return dataclasses.replace(self, data=data)
 
     def in_form(self, form: str | None) -> bool:
         """Whether a test of ``form`` may ask it (``None``: a test that takes every form's items).
@@ -88,6 +117,13 @@ class Bank:
         return not item.forms or (used is not None and not used & set(item.forms))
 
     def eligible(self, rule: Rule, country: str) -> list[Item]:
+        """The items ``rule`` may draw for a learner in ``country``, with that country's facts
+        (an item whose key is a fact the country lacks is left out)."""
+        chosen = [i.resolved(country) for i in self.selectable(rule, country)]
+        return [i for i in chosen if i is not None]
+
+    def selectable(self, rule: Rule, country: str) -> list[Item]:
+        """The items of ``rule``'s form (or practice) and tags for ``country``, as written."""
         if rule.kind in TESTS:
             pool = [i for i in self.items if i.in_form(rule.form)]
         else:  # practice: never a test's item, whatever its own form
@@ -107,16 +143,70 @@ class Bank:
         return bool(self.items) and not any(p.severity == "error" for p in self.problems)
 
 
-def text_in(texts: Any, chain: list[str]) -> str:
-    """The first of ``chain`` present in a ``{locale: text}`` mapping (English last)."""
+def text_in(texts: Any, chain: list[str], country: str | None = None) -> str:
+    """The first of ``chain`` present in a ``{locale: text}`` mapping (English last), with its
+    ``{fact:ID}`` filled in for ``country`` (default: the signed-in learner's)."""
+    text, locale = _pick(texts, chain)
+    if _FACT_MARK in text and has_app_context():
+        from ..countries import current_country
+
+        text = _fill(text, locale, country or current_country(), _facts_book())
+    return text
+
+
+def _pick(texts: Any, chain: list[str]) -> tuple[str, str]:
     if isinstance(texts, str):
-        return texts
+        return texts, chain[0] if chain else "en"
     if not isinstance(texts, Mapping):
-        return ""
+        return "", "en"
     for locale in [*chain, "en"]:
         if texts.get(locale):
-            return str(texts[locale])
-    return ""
+            return str(texts[locale]), locale
+    return "", "en"
+
+
+# Facts in items: ``{fact:ID}`` in any text, ``answer: {fact: ID}`` for a numeric key.
+
+_FACT_MARK = "{fact:"
+_TEXT_KEYS = ("stem", "feedback", "hint", "unit", "text")
+
+
+def _answer_fact(data: Mapping[str, Any]) -> str | None:
+    answer = data.get("answer")
+    if isinstance(answer, Mapping) and answer.get("fact") is not None:
+        return str(answer["fact"])
+    return None
+
+
+def _facts_book() -> Any:
+    from ..content import facts
+    from ..state import state
+
+    library = state().content_library
+    return facts.facts_for(library.root) if library is not None else None
+
+
+def _fill(text: str, locale: str, country: str, book: Any) -> str:
+    if book is None:
+        return text
+    from ..auth import current_user
+    from ..content import facts
+
+    latin = has_request_context() and bool(getattr(current_user, "latin_digits", False))
+    return facts.substitute(text, book, country, locale, latin_digits=latin, where="quiz.yaml")
+
+
+def _fill_texts(value: Any, country: str, book: Any, key: str | None = None) -> Any:
+    """A copy of an item's data with the facts filled into every ``{locale: text}`` mapping."""
+    if isinstance(value, Mapping):
+        if key in _TEXT_KEYS and all(isinstance(v, str) for v in value.values()):
+            return {loc: _fill(text, loc, country, book) for loc, text in value.items()}
+        return {k: _fill_texts(v, country, book, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill_texts(v, country, book, key) for v in value]
+    if isinstance(value, str) and key in _TEXT_KEYS:
+        return _fill(value, "en", country, book)
+    return value
 
 
 def load_bank(path: Path, registry: QuestionTypeRegistry) -> Bank:
@@ -247,7 +337,7 @@ def _load_item(
     if isinstance(points, bool) or not isinstance(points, int | float) or points <= 0:
         problem(_l("item %(id)s: points must be a number above 0", id=item_id), "points")
         return None
-    for message in qtype.validate(raw):
+    for message in qtype.validate(_with_fact_placeholder(raw)):
         problem(_l("item %(id)s: %(problem)s", id=item_id, problem=message), "answer")
     _check_languages(raw, country, item_id, problem)
     forms = raw.get("forms") or []
@@ -264,7 +354,61 @@ def _load_item(
         float(points),
         raw,
         line,
+        tuple(_fact_refs(raw, ("items", index), lines)),
     )
+
+
+def _fact_refs(value: Any, key: tuple, lines: dict[tuple, int]) -> list[tuple[str, str, int]]:
+    from ..content.facts import REFERENCE
+
+    found: list[tuple[str, str, int]] = []
+    if isinstance(value, Mapping):
+        if key[-1] == "answer" and value.get("fact") is not None:
+            found.append((str(value["fact"]), "", lines.get((*key, "fact"), 1)))
+        for k, v in value.items():
+            found += _fact_refs(v, (*key, k), lines)
+    elif isinstance(value, list):
+        for index, v in enumerate(value):
+            found += _fact_refs(v, (*key, index), lines)
+    elif isinstance(value, str):
+        line = lines.get(key, 1)
+        found += [(m.group(1), m.group(2) or "", line) for m in REFERENCE.finditer(value)]
+    return found
+
+
+def fact_problems(bank: Bank, book: Any) -> list[Problem]:
+    """Unknown facts in the items' texts and keys, for every country that is given the item."""
+    from ..content.facts import MODIFIERS
+
+    found = []
+    for item in bank.items:
+        countries = ("IN", "BD") if item.country == "any" else (item.country,)
+        for fact_id, modifier, line in item.fact_refs:
+            if modifier not in MODIFIERS:
+                message = _l(
+                    "{fact:%(id)s|%(modifier)s}: the only modifier is |number",
+                    id=fact_id,
+                    modifier=modifier,
+                )
+                found.append(Problem(bank.path, line, "error", message))
+            missing = [c for c in countries if book.get(c, fact_id) is None]
+            if missing:
+                message = _l(
+                    "item %(item)s: unknown fact %(id)s for %(countries)s",
+                    item=item.id,
+                    id=fact_id,
+                    countries=", ".join(missing),
+                )
+                found.append(Problem(bank.path, line, "error", message))
+    return found
+
+
+def _with_fact_placeholder(raw: dict[str, Any]) -> dict[str, Any]:
+    """``answer: {fact: ID}`` validated as a number (the fact gives it when the item is drawn;
+    the checker reports an unknown id)."""
+    if _answer_fact(raw) is None:
+        return raw
+    return {**raw, "answer": {**raw["answer"], "value": 0}}
 
 
 def _check_languages(raw: dict[str, Any], country: str, item_id: str, problem: Any) -> None:
@@ -322,7 +466,7 @@ def _check_draws(bank: Bank) -> None:
         if rule.kind == "practice" and not has_practice:
             continue  # said above
         for country in ("IN", "BD"):
-            available = len(bank.eligible(rule, country))
+            available = len(bank.selectable(rule, country))
             if available < rule.count:
                 bank.problems.append(
                     Problem(

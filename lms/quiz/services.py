@@ -41,9 +41,12 @@ def bank_for(module: Module) -> Bank | None:
     return cached[1]
 
 
-def country_for(locale: str) -> str:
-    """Bangla (Bangladesh) readers get Bangladesh's items; everyone else India's."""
-    return "BD" if locale == "bn_BD" else "IN"
+def country_for(user_id: int) -> str:
+    """The learner's country decides their items (not their language): see ``lms.countries``."""
+    from ..accounts.models import User
+    from ..countries import country_of
+
+    return country_of(db.session.get(User, user_id))
 
 
 # Availability.
@@ -145,7 +148,7 @@ def start_attempt(
             return status.attempt
         if status.status != "open":
             raise QuizError(status.status)
-        country = country_for(locale)
+        country = country_for(user_id)
         seed = secrets.randbelow(2**31)
         items = draw(bank, rule, country, seed)
         if not items:

@@ -89,7 +89,7 @@ def tests_panel(module: Module) -> tuple[str, dict[str, Any]] | None:
     if bank is None or not bank.usable or not current_user.is_authenticated:
         return None
     attempts = services.attempts_of(current_user.id, module.slug)
-    country = services.country_for(locale_code())
+    country = services.country_for(current_user.id)
     rows = [
         services.availability(current_user.id, module.slug, bank.rules[kind], None, attempts)
         for kind in KINDS
