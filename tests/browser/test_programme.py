@@ -89,7 +89,7 @@ def test_import_plan_a_session_tap_attendance_and_check_in(browser: Any, live_se
     # The participant scans the code: their tablet opens the link, they sign in and tap once.
     owner = browser.new_context(viewport=TABLET_LANDSCAPE, locale="bn-IN").new_page()
     owner.goto(checkin_url)
-    owner.get_by_label("ই-মেল").fill("shampa@example.org")
+    owner.get_by_label("ইমেল").fill("shampa@example.org")
     owner.get_by_label("পাসওয়ার্ড").fill(PASSWORD)
     owner.get_by_role("button", name="সাইন ইন").click()
     owner.get_by_role("button", name="আমি এসেছি").click()

@@ -51,7 +51,7 @@ def test_sign_in_and_switch_to_bengali_on_a_tablet(page: Any, live_server: Any) 
     page.get_by_role("button", name="বাংলা (ভারত)").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "bn-IN"
-    assert page.get_by_role("heading", name="নমস্কার, Rina Das").is_visible()
+    assert page.get_by_role("heading", name="স্বাগত, Rina Das").is_visible()
     assert page.get_by_role("link", name="আমার সেটিংস").is_visible()
     assert page.get_by_role("button", name="সাইন আউট").is_visible()
     assert _small_targets(page) == []
