@@ -16,21 +16,16 @@ from pathlib import Path
 
 from ..countries import COUNTRIES
 from ..i18n import _l
-from .source import LocaleDoc, Problem, split_sections
+from .source import LocaleDoc, Problem, outside_code, split_sections
 
-_FENCE = re.compile(r"^\s*(```|~~~)")
 _MARKER = re.compile(r"^:::(.*)$")
 
 
 def _marks(lines: list[str]) -> Iterator[tuple[int, str | None]]:
     """(index, country or ``None`` for a closing line) of every block line outside code;
     a malformed marker yields its text after ``:::``, which is not a country."""
-    in_fence = False
-    for index, line in enumerate(lines):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        match = None if in_fence else _MARKER.match(line.rstrip())
+    for index, line in outside_code(lines):
+        match = _MARKER.match(line.rstrip())
         if match:
             name = match.group(1).strip()
             yield index, name or None

@@ -13,7 +13,7 @@ from .blocks import body_lines, countries_in, keep_for
 from .facts import MODIFIERS, REFERENCE, FactBook, load_facts, stale_facts
 from .library import ContentLibrary
 from .modules import Module
-from .source import SOURCE_LOCALE, LocaleDoc, Problem
+from .source import SOURCE_LOCALE, LocaleDoc, Problem, outside_code
 
 _CODE_SPAN = re.compile(r"`[^`]*`")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -21,7 +21,6 @@ _LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\
 _RAW_HTML = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?/?>")
 _FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 _FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:")
-_FENCE = re.compile(r"^\s*(```|~~~)")
 
 #: Extra checks a capability adds (the quiz engine checks ``quiz.yaml``): ``(library, module)``.
 ModuleCheck = Callable[[ContentLibrary, Module], Iterable[Problem]]
@@ -69,13 +68,7 @@ def check_facts(doc: LocaleDoc, book: FactBook) -> list[Problem]:
     lines, first = body_lines(doc)
     found: list[Problem] = []
     seen_by = {country: set(keep_for(lines, country)) for country in COUNTRIES}
-    in_fence = False
-    for index, line in enumerate(lines):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
+    for index, line in outside_code(lines):
         for match in REFERENCE.finditer(line):
             fact_id, modifier = match.group(1), match.group(2) or ""
             if modifier not in MODIFIERS:
@@ -194,13 +187,8 @@ def _check_relations(
 def _body_lines(doc: LocaleDoc) -> Iterable[tuple[int, int, str]]:
     """(section index, line number, text without code spans) of every line outside code."""
     for section in doc.sections:
-        in_fence = False
-        for offset, line in enumerate(section.markdown.split("\n")):
-            if _FENCE.match(line):
-                in_fence = not in_fence
-                continue
-            if not in_fence:
-                yield section.index, section.first_line + offset, _CODE_SPAN.sub("", line)
+        for offset, line in outside_code(section.markdown.split("\n")):
+            yield section.index, section.first_line + offset, _CODE_SPAN.sub("", line)
 
 
 def check_markdown(library: ContentLibrary, module: Module, doc: LocaleDoc) -> list[Problem]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -268,6 +269,16 @@ def _read_front_matter(doc: LocaleDoc, lines: list[str]) -> int:
         return end + 1
     doc.front, doc.front_lines = data, where
     return end + 1
+
+
+def outside_code(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(index, line) of the lines outside fenced code, the fence lines themselves left out."""
+    in_fence = False
+    for index, line in enumerate(lines):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence:
+            yield index, line
 
 
 def split_sections(lines: list[str], first_line: int) -> list[Section]:
