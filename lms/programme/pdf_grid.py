@@ -34,7 +34,12 @@ def set_shaping(pdf: FPDF, text: str) -> None:
 def has_glyphs(pdf: FPDF, text: str) -> bool:
     """Whether the current font draws every character of ``text`` itself (else cell() takes
     the missing ones from the fallback fonts: Latin letters in a Bengali report)."""
-    cmap = getattr(pdf.current_font, "cmap", None)
+    return _draws(pdf.current_font, text)
+
+
+def _draws(font: object, text: str) -> bool:
+    """Whether ``font`` (a TrueType font of the PDF) has a glyph for every character."""
+    cmap = getattr(font, "cmap", None)
     return cmap is not None and all(ord(ch) in cmap for ch in text)
 
 
@@ -85,9 +90,7 @@ def _font_for(pdf: FPDF, text: str) -> str | None:
     if has_glyphs(pdf, text):
         return pdf.font_family
     for family in FAMILIES:
-        font = pdf.fonts.get(family + pdf.font_style)
-        cmap = getattr(font, "cmap", None)
-        if family != pdf.font_family and cmap is not None and all(ord(c) in cmap for c in text):
+        if family != pdf.font_family and _draws(pdf.fonts.get(family + pdf.font_style), text):
             return family
     return None
 
