@@ -92,6 +92,9 @@ SEGMENT_OF = {
     "Leather Goods": "leather-goods",
     "Finishers": "tannery",
 }
+#: How often each social category is drawn, in the order of ``CATEGORIES[country]``. More of
+#: Bangladesh's are Dalit: the Rishi community has long worked leather there.
+CATEGORY_WEIGHTS = {"IN": (12, 3, 14, 14, 57), "BD": (4, 14, 9, 73)}
 MODULE_PLAN = (
     ("gst-vat", "export-readiness"),
     ("cleaner-production",),
@@ -159,7 +162,7 @@ def _clusters() -> list[Cluster]:
 
 
 def _enterprises(rng: random.Random, clusters: list[Cluster]) -> dict[int, list[Enterprise]]:
-    """~40 enterprises (~30 % women-led); Indian ones with a Udyam number of the right form."""
+    """~40 enterprises (~30 % women-led) with registration numbers of their country's form."""
     by_cluster: dict[int, list[Enterprise]] = {}
     existing = list(db.session.scalars(select(Enterprise)))
     for number in range(1, 41):
@@ -171,14 +174,13 @@ def _enterprises(rng: random.Random, clusters: list[Cluster]) -> dict[int, list[
             else rng.choice(("Kolkata", "Tangra", "Bantala", "Bengal"))
         )
         name = f"{place} {word} {number}" if cluster.country == "IN" else f"Savar {word} {number}"
-        indian = cluster.country == "IN"
         enterprise = Enterprise(
             name=name,
             cluster=cluster,
             segment=SEGMENT_OF[word],
-            udyam=f"UDYAM-WB-17-{number:07d}" if indian and number % 4 else None,
             women_led=rng.random() < 0.3,
             employees=rng.randint(5, 120),
+            **registration(cluster.country, number, 17, registered=bool(number % 4)),
         )
         db.session.add(enterprise)
         by_cluster.setdefault(cluster.id, []).append(enterprise)
@@ -187,6 +189,24 @@ def _enterprises(rng: random.Random, clusters: list[Cluster]) -> dict[int, list[
             by_cluster[enterprise.cluster_id].append(enterprise)
     db.session.commit()
     return by_cluster
+
+
+def registration(country: str, number: int, series: int, registered: bool) -> dict[str, str]:
+    """Registration numbers of the right form for demo enterprise ``number`` of ``country``
+    (``series`` keeps the demo's apart from the scale generator's): a Udyam number in India, a
+    BIN and an e-TIN in Bangladesh, none for one not ``registered``; every Bangladeshi one has
+    its trade licence, which any business there needs."""
+    if country == "IN":
+        return {"udyam": f"UDYAM-WB-{series}-{number:07d}"} if registered else {}
+    found = {"trade_licence": f"SAVAR/TL/{series}{number:04d}/2025-26"}
+    if registered:
+        found.update(bin=f"00{series}{number:05d}0101", etin=f"3{series}{number:09d}")
+    return found
+
+
+def category(rng: random.Random, country: str) -> str:
+    """A social category of ``country``, drawn (one draw, whatever the country)."""
+    return rng.choices(CATEGORIES[country], CATEGORY_WEIGHTS[country])[0]
 
 
 def _person(rng: random.Random, country: str) -> tuple[str, str, str]:
@@ -219,9 +239,7 @@ def _beneficiaries(
                 name=name,
                 gender=gender,
                 category_consent=consent,
-                social_category=rng.choices(CATEGORIES, (12, 3, 14, 14, 57))[0]
-                if consent
-                else None,
+                social_category=category(rng, country) if consent else None,
                 consent_at=consent_at if consent else None,
                 preferred_language=language,
             )

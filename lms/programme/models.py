@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
+from ..countries import COUNTRIES, default_country
 from ..db import Base, UTCDateTime, utcnow
 
 #: Enterprise segments of the leather clusters.
@@ -83,6 +84,13 @@ class Cluster(Base):
     country: Mapped[str] = mapped_column(String(2), default="IN")
 
 
+def cluster_country(cluster: Cluster | None) -> str:
+    """The country of ``cluster``; without one, ``LMS_DEFAULT_COUNTRY``."""
+    if cluster is not None and cluster.country in COUNTRIES:
+        return cluster.country
+    return default_country()
+
+
 class Enterprise(Base):
     __tablename__ = "lms_enterprise"
 
@@ -92,8 +100,15 @@ class Enterprise(Base):
         ForeignKey("lms_cluster.id", ondelete="SET NULL")
     )
     segment: Mapped[str] = mapped_column(String(20))
+    #: India's registration numbers (kept only for an enterprise in India).
     udyam: Mapped[str | None] = mapped_column(String(19), unique=True)
     gstin: Mapped[str | None] = mapped_column(String(15), unique=True)
+    #: Bangladesh's (kept only for an enterprise in Bangladesh): the VAT Business Identification
+    #: Number (13 digits), the e-TIN (12 digits) and the trade licence number, whose format each
+    #: city corporation, pourashava or union parishad sets (so two issuers may repeat one).
+    bin: Mapped[str | None] = mapped_column(String(13), unique=True)
+    etin: Mapped[str | None] = mapped_column(String(12), unique=True)
+    trade_licence: Mapped[str | None] = mapped_column(String(40))
     women_led: Mapped[bool] = mapped_column(Boolean, default=False)
     employees: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -103,12 +118,25 @@ class Enterprise(Base):
         back_populates="enterprise", cascade="all, delete-orphan", order_by="Beneficiary.name"
     )
 
+    @property
+    def country(self) -> str:
+        """Its cluster's country, ``IN`` or ``BD`` (``LMS_DEFAULT_COUNTRY`` without a cluster)."""
+        return cluster_country(self.cluster)
+
 
 GENDERS = ("female", "male", "other", "not-said")
-#: Social categories, recorded only with the person's consent.
-CATEGORIES = ("sc", "st", "obc", "minority", "general")
-#: The categories counted as marginalised communities in outreach figures.
-MARGINALISED = frozenset({"sc", "st", "obc", "minority"})
+#: Social categories by country, recorded only with the person's consent. The codes are stored:
+#: never rename one. India's are its reservation categories; Bangladesh's follow its official
+#: terms: ``ethnic``, the small ethnic groups (ক্ষুদ্র নৃ-গোষ্ঠী) of the Small Ethnic Groups
+#: Cultural Institutions Act 2010, 50 since the schedule of March 2019; ``dalit``, the Dalit,
+#: Harijan and Bede communities of the Department of Social Services' 2013 programme policy;
+#: ``religious``, religious minorities. ``general`` is both countries' "none of these".
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "IN": ("sc", "st", "obc", "minority", "general"),
+    "BD": ("ethnic", "dalit", "religious", "general"),
+}
+#: The categories counted as marginalised communities in outreach figures (either country's).
+MARGINALISED = frozenset({"sc", "st", "obc", "minority", "ethnic", "dalit", "religious"})
 
 
 class Beneficiary(Base):

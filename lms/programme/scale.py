@@ -40,8 +40,8 @@ from ..db import db
 from ..quiz import services as quiz
 from ..quiz.models import Answer, Attempt
 from . import feedback, mentorship, needs, programmes, services, tables, training
-from .demo import ENTERPRISE_WORDS, SEGMENT_OF, _person
-from .models import CATEGORIES, Beneficiary, Enterprise, Programme, TrainingSession
+from .demo import ENTERPRISE_WORDS, SEGMENT_OF, _person, category, registration
+from .models import Beneficiary, Enterprise, Programme, TrainingSession
 
 #: Per unit of scale.
 SESSIONS = 50
@@ -216,18 +216,25 @@ def _cluster_of(enterprise_number: int) -> tuple[str, str]:
     return CLUSTERS[(enterprise_number // (PER_SESSION // PER_ENTERPRISE)) % len(CLUSTERS)]
 
 
+def enterprise_row(number: int, rng: random.Random) -> dict[str, str]:
+    """Enterprise ``number``'s row of the import, by column."""
+    cluster, country = _cluster_of(number)
+    word = ENTERPRISE_WORDS[number % len(ENTERPRISE_WORDS)]
+    return {
+        "name": f"{cluster.split(' (')[0]} {word} {number + 1}",
+        "cluster": cluster,
+        "segment": SEGMENT_OF[word],
+        **registration(country, number + 1, 19, registered=bool(number % 4)),
+        "women_led": "yes" if rng.random() < 0.3 else "no",
+        "employees": str(rng.randint(5, 120)),
+    }
+
+
 def _enterprises(plan: Plan, rng: random.Random) -> list[Enterprise]:
     lines = []
     for number in range(plan.enterprises):
-        cluster, country = _cluster_of(number)
-        word = ENTERPRISE_WORDS[number % len(ENTERPRISE_WORDS)]
-        place = cluster.split(" (")[0]
-        udyam = f"UDYAM-WB-19-{number + 1:07d}" if country == "IN" and number % 4 else ""
-        women = "yes" if rng.random() < 0.3 else "no"
-        lines.append(
-            f"{place} {word} {number + 1},{cluster},{SEGMENT_OF[word]},{udyam},,"
-            f"{women},{rng.randint(5, 120)}"
-        )
+        row = enterprise_row(number, rng)
+        lines.append(",".join(row.get(column, "") for column in services.COLUMNS))
     _import("enterprises", ",".join(services.COLUMNS), lines)
     names = [line.split(",")[0] for line in lines]
     found = {e.name: e for e in db.session.scalars(select(Enterprise))}
@@ -242,10 +249,10 @@ def _beneficiaries(plan: Plan, rng: random.Random, enterprises: list[Enterprise]
         for _n in range(PER_ENTERPRISE):
             name, gender, language = _person(rng, country)
             consent = rng.random() < 0.75
-            category = rng.choices(CATEGORIES, (12, 3, 14, 14, 57))[0] if consent else ""
+            category_code = category(rng, country) if consent else ""
             phone = _phone(rng, country) if rng.random() < 0.7 else ""
             lines.append(
-                f"{enterprise.name},{name},{gender},{phone},{language},{category},"
+                f"{enterprise.name},{name},{gender},{phone},{language},{category_code},"
                 f"{'yes' if consent else 'no'}"
             )
     _import("beneficiaries", ",".join(services.BENEFICIARY_COLUMNS), lines)

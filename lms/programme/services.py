@@ -12,11 +12,19 @@ from ..accounts.models import ADMIN, AUTHOR, TRAINER
 from ..db import db
 from ..i18n import _l, format_number
 from ..parsing import whole_number
-from . import identifiers, tables
-from .models import SEGMENTS, Beneficiary, Cluster, Enterprise
+from . import country_fields, identifiers, tables
+from .models import SEGMENTS, Beneficiary, Cluster, Enterprise, cluster_country
 
-#: The columns of an enterprise import (a header row names them; order does not matter).
-COLUMNS = ("name", "cluster", "segment", "udyam", "gstin", "women_led", "employees")
+#: The columns of an enterprise import (a header row names them; order does not matter). The
+#: registration numbers kept are those of the row's cluster's country; the others are left out.
+COLUMNS = (
+    "name",
+    "cluster",
+    "segment",
+    *country_fields.ALL_IDENTIFIERS,
+    "women_led",
+    "employees",
+)
 #: More people than any enterprise of the programme employs (a typing mistake, not a count).
 MAX_EMPLOYEES = 1_000_000
 _YES = {"yes", "y", "true", "1", "হ্যাঁ"}
@@ -45,28 +53,10 @@ def clean(
     values["cluster"] = clusters.get(cluster_name.lower()) if cluster_name else None
     if cluster_name and values["cluster"] is None:
         problems.append(str(_l("Unknown cluster: %(name)s", name=cluster_name)))
-    for key, check in (("udyam", identifiers.udyam), ("gstin", identifiers.gstin)):
-        raw = str(data.get(key) or "").strip()
-        values[key] = None
-        if raw:
-            try:
-                values[key] = check(raw)
-            except identifiers.IdentifierError as exc:
-                problems.append(str(exc))
-                continue
-            other = db.session.scalar(
-                select(Enterprise).where(getattr(Enterprise, key) == values[key])
-            )
-            if other is not None and (existing is None or other.id != existing.id):
-                problems.append(
-                    str(
-                        _l(
-                            "%(value)s is already registered for %(name)s.",
-                            value=values[key],
-                            name=other.name,
-                        )
-                    )
-                )
+    country = cluster_country(values["cluster"])
+    numbers, number_problems = country_fields.clean_identifiers(data, country, existing)
+    values.update(numbers)
+    problems.extend(number_problems)
     women = str(data.get("women_led") or "").strip().lower()
     if women not in _YES | _NO:
         problems.append(str(_l("Women-led must be yes or no.")))
@@ -95,7 +85,8 @@ def save(values: dict[str, Any], enterprise: Enterprise | None = None) -> Enterp
     enterprise.name = values["name"]
     enterprise.segment = values["segment"]
     enterprise.cluster = values["cluster"]
-    enterprise.udyam, enterprise.gstin = values["udyam"], values["gstin"]
+    for key in country_fields.ALL_IDENTIFIERS:
+        setattr(enterprise, key, values[key])
     enterprise.women_led, enterprise.employees = values["women_led"], values["employees"]
     db.session.add(enterprise)
     return enterprise
@@ -119,7 +110,7 @@ def import_enterprises(table: tables.Table) -> tuple[int, list[RowProblems]]:
     seen: dict[str, int] = {}
     for number, data in table.rows:
         values, messages = clean(data, clusters)
-        for key in ("udyam", "gstin"):
+        for key in country_fields.UNIQUE:
             if values[key] and values[key] in seen:
                 messages.append(
                     str(
@@ -192,7 +183,7 @@ def clean_beneficiary(
 ) -> tuple[dict[str, Any], list[str]]:
     """Validated beneficiary fields, and the problems found (in the current UI language)."""
     from ..i18n import languages
-    from .models import CATEGORIES, GENDERS
+    from .models import GENDERS
 
     problems: list[str] = []
     values: dict[str, Any] = {"name": " ".join(str(data.get("name") or "").split())[:200]}
@@ -204,26 +195,23 @@ def clean_beneficiary(
         problems.append(str(_l("Choose a gender from the list.")))
     consent = str(data.get("category_consent") or "").strip().lower() in _YES
     category = str(data.get("social_category") or "").strip().lower() or None
+    wrong = country_fields.category_problem(category, enterprise.country) if category else None
     if category and not consent:
         problems.append(str(_l("A social category is recorded only with the person's consent.")))
-    elif category and category not in CATEGORIES:
-        problems.append(str(_l("Choose a social category from the list.")))
+    elif wrong:
+        problems.append(wrong)
     values["social_category"], values["category_consent"] = category, consent
     number = str(data.get("phone") or "").strip()
     values["phone"] = None
     if number:
         try:
-            values["phone"] = identifiers.phone(number, _country(enterprise))
+            values["phone"] = identifiers.phone(number, enterprise.country)
         except identifiers.IdentifierError as exc:
             problems.append(str(exc))
     values["preferred_language"] = str(data.get("preferred_language") or "bn").strip()
     if values["preferred_language"] not in languages():
         problems.append(str(_l("Choose a language from the list.")))
     return values, problems
-
-
-def _country(enterprise: Enterprise) -> str:
-    return enterprise.cluster.country if enterprise.cluster else "IN"
 
 
 def _new_beneficiary(enterprise: Enterprise, values: dict[str, Any]) -> None:

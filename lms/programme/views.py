@@ -9,13 +9,14 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..accounts.models import User
+from ..countries import COUNTRY_NAMES
 from ..db import db
 from ..i18n import _, _l, languages
 from ..security import roles_required
 from ..state import HomeLink
 from ..web import render
-from . import scope, services, tables
-from .models import SEGMENTS, Beneficiary, Cluster, Enterprise
+from . import country_fields, scope, services, tables
+from .models import SEGMENTS, Beneficiary, Cluster, Enterprise, cluster_country
 
 if TYPE_CHECKING:
     from ..state import LMSState
@@ -33,13 +34,6 @@ GENDER_LABELS = {
     "male": _l("Man"),
     "other": _l("Other"),
     "not-said": _l("Not said"),
-}
-CATEGORY_LABELS = {
-    "sc": _l("Scheduled Caste"),
-    "st": _l("Scheduled Tribe"),
-    "obc": _l("Other Backward Class"),
-    "minority": _l("Minority community"),
-    "general": _l("General"),
 }
 
 
@@ -84,27 +78,39 @@ def setup(app: Flask, state: LMSState) -> None:
 @roles_required("admin")
 def enterprises() -> str:
     rows = db.session.scalars(select(Enterprise).order_by(Enterprise.name)).all()
-    return render("lms/programme/enterprises.html", enterprises=rows, segments=SEGMENT_LABELS)
+    return render(
+        "lms/programme/enterprises.html",
+        enterprises=rows,
+        segments=SEGMENT_LABELS,
+        identifiers=country_fields.IDENTIFIERS,
+        identifier_labels=country_fields.IDENTIFIER_LABELS,
+    )
+
+
+def _form_data(enterprise: Enterprise | None) -> dict[str, str]:
+    """The enterprise form's fields: as posted, else the record's (empty for a new one)."""
+    if request.method == "POST":
+        return dict(request.form)
+    if enterprise is None:
+        return {"women_led": "no"}
+    data = {key: getattr(enterprise, key) or "" for key in country_fields.ALL_IDENTIFIERS}
+    data.update(
+        name=enterprise.name,
+        cluster=enterprise.cluster.name if enterprise.cluster else "",
+        segment=enterprise.segment,
+        women_led="yes" if enterprise.women_led else "no",
+        employees=str(enterprise.employees or ""),
+    )
+    return data
 
 
 def _form(enterprise: Enterprise | None) -> str | Response:
     clusters = db.session.scalars(select(Cluster).order_by(Cluster.name)).all()
-    data = (
-        dict(request.form)
-        if request.method == "POST"
-        else {
-            "name": enterprise.name if enterprise else "",
-            "cluster": enterprise.cluster.name if enterprise and enterprise.cluster else "",
-            "segment": enterprise.segment if enterprise else "",
-            "udyam": (enterprise.udyam or "") if enterprise else "",
-            "gstin": (enterprise.gstin or "") if enterprise else "",
-            "women_led": "yes" if enterprise and enterprise.women_led else "no",
-            "employees": str(enterprise.employees or "") if enterprise else "",
-        }
-    )
+    data = _form_data(enterprise)
+    index = services.cluster_index()
     problems: list[str] = []
     if request.method == "POST":
-        values, problems = services.clean(data, services.cluster_index(), enterprise)
+        values, problems = services.clean(data, index, enterprise)
         if not problems:
             services.save(values, enterprise)
             db.session.commit()
@@ -116,11 +122,18 @@ def _form(enterprise: Enterprise | None) -> str | Response:
         data=data,
         problems=problems,
         clusters=clusters,
+        country=country_fields.form_country(data.get("cluster", ""), index),
+        default_country=cluster_country(None),
+        country_names=COUNTRY_NAMES,
+        identifiers=country_fields.IDENTIFIERS,
+        identifier_labels=country_fields.IDENTIFIER_LABELS,
+        placeholders=country_fields.PLACEHOLDERS,
         segments=SEGMENTS,
         segment_labels=SEGMENT_LABELS,
         genders=GENDER_LABELS,
         accounts=_accounts(enterprise),
-        categories=CATEGORY_LABELS,
+        categories=country_fields.CATEGORY_LABELS,
+        category_choices=country_fields.category_choices(enterprise.country) if enterprise else {},
         locales=languages(),
     )
 
