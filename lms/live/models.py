@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime, utcnow
@@ -53,7 +53,11 @@ class LiveQuiz(Base):
 
 
 class LiveParticipant(Base):
+    """One person in a live quiz: a signed-in learner has one at most (their ``user_id``; several
+    nulls never clash, so people joining by name each get their own)."""
+
     __tablename__ = "lms_live_participant"
+    __table_args__ = (UniqueConstraint("quiz_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
@@ -174,32 +175,65 @@ def expire(quiz: LiveQuiz, now: datetime | None = None) -> None:
 def join(
     quiz: LiveQuiz, *, name: str, locale: str, user_id: int | None = None, token: str | None = None
 ) -> LiveParticipant:
-    """Join, or come back: the same tablet (token) or the same signed-in learner."""
-    if token:
-        known = db.session.scalar(
-            select(LiveParticipant).where(
-                LiveParticipant.quiz_id == quiz.id, LiveParticipant.token == token
-            )
+    """Join, or come back: the same tablet (token) or the same signed-in learner. Two joins of
+    one learner at the same moment (a double tap, a retry after a dropped network) both get the
+    one participant: the database keeps one per quiz and account."""
+    known = _known(quiz, token=token, user_id=user_id)
+    if known is not None:
+        return known
+    name = " ".join(name.split())[:100]
+    if not name:
+        raise LiveError("no-name")
+    participant = _insert(
+        quiz_id=quiz.id, user_id=user_id, name=name, locale=locale, token=secrets.token_urlsafe(32)
+    )
+    if participant is not None:  # the trainer's lobby shows the new name
+        db.session.execute(
+            update(LiveQuiz).where(LiveQuiz.id == quiz.id).values(version=LiveQuiz.version + 1)
         )
-        if known is not None:
-            return known
-    if user_id is not None:
-        known = db.session.scalar(
+    db.session.commit()
+    if participant is None:  # made by the learner's other request, committed before this insert
+        participant = _known(quiz, user_id=user_id)
+    if participant is None:  # and gone again already (the quiz was deleted)
+        raise LiveError("not-found")
+    return participant
+
+
+def _known(
+    quiz: LiveQuiz, *, token: str | None = None, user_id: int | None = None
+) -> LiveParticipant | None:
+    """The participant of this tablet's ``token``, else the signed-in learner's one."""
+    found = participant_by_token(quiz, token)
+    if found is None and user_id is not None:
+        found = db.session.scalar(
             select(LiveParticipant).where(
                 LiveParticipant.quiz_id == quiz.id, LiveParticipant.user_id == user_id
             )
         )
-        if known is not None:
-            return known
-    name = " ".join(name.split())[:100]
-    if not name:
-        raise LiveError("no-name")
-    participant = LiveParticipant(
-        quiz_id=quiz.id, user_id=user_id, name=name, locale=locale, token=secrets.token_urlsafe(32)
-    )
-    db.session.add(participant)
-    quiz.version += 1  # the trainer's lobby shows the new name
-    db.session.commit()
+    return found
+
+
+#: The ``INSERT ... ON CONFLICT DO NOTHING`` of the databases that have one; on others a new
+#: participant is inserted in a savepoint of its own.
+UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def _insert(**values: Any) -> LiveParticipant | None:
+    """A new participant, or None when the quiz has one of this account already. Of two inserts
+    at once the second waits for the first one's commit, then does nothing."""
+    upsert = UPSERTS.get(db.session.get_bind(LiveParticipant).dialect.name)
+    if upsert is not None:  # (no RETURNING: SQLite has it from 3.35 only)
+        stmt = upsert(LiveParticipant.__table__).values(**values)
+        db.session.execute(stmt.on_conflict_do_nothing(index_elements=["quiz_id", "user_id"]))
+        return db.session.scalar(
+            select(LiveParticipant).where(LiveParticipant.token == values["token"])
+        )
+    participant = LiveParticipant(**values)
+    try:
+        with db.session.begin_nested():
+            db.session.add(participant)
+    except IntegrityError:
+        return None
     return participant
 
 
