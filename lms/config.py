@@ -117,6 +117,11 @@ def defaults(app: Flask) -> dict[str, Any]:
         "LMS_BASE_URL": "",
         #: The issuer named on certificates and in their credentials.
         "LMS_ISSUER_NAME": "Dakshata Leather MSME Training Programme",
+        #: Issuers whose certificates ``flask lms verify-certificate`` and the verify page accept:
+        #: their addresses (``https://host`` or ``https://host/path``). Their keys and status
+        #: lists are fetched only from under these addresses; a credential from any other issuer
+        #: is "not valid". Empty: this site's own address (``LMS_BASE_URL``) only.
+        "LMS_TRUSTED_ISSUERS": (),
         #: Who signs the certificates (printed on the PDF).
         "LMS_SIGNATORY": "Programme Director",
         #: Days a certificate stays valid; 0: it does not expire.

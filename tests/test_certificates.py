@@ -102,15 +102,11 @@ def test_the_credential_is_a_valid_open_badge(app, make_user) -> None:  # noqa: 
     learner = make_user(name="Rina Das")
     certificate = earn(app, learner.id)
     claims = credential.payload(certificate.credential_jwt)
-    schema = json.loads((OB3 / "achievementcredential.json").read_text())
+    schema = json.loads((OB3 / "achievementcredential-vc2.json").read_text())
     jsonschema.validate(claims, schema)
     assert claims["credentialSubject"]["achievement"]["name"] == "Tanning basics"
     assert claims["iss"] == claims["issuer"]["id"] == "https://dakshata.example.org/issuer"
-    assert (
-        claims["jti"]
-        == claims["id"]
-        == (f"https://dakshata.example.org/verify/{certificate.code}.json")
-    )
+    assert claims["id"] == f"https://dakshata.example.org/verify/{certificate.code}.json"
     assert learner.email not in json.dumps(claims)  # no e-mail address in the credential
 
 
@@ -182,23 +178,23 @@ def test_offline_verification_and_tampering(app, client, make_user, tmp_path) ->
         args=["lms", "verify-certificate", str(token_file), "--jwks", str(jwks_file)]
     )
     assert ok.exit_code == 0, ok.output
-    assert "signature: valid" in ok.output and "Tanning basics" in ok.output
-    assert "status: not checked" in ok.output  # the status list is not reachable offline
+    assert "signature: Valid" in ok.output and "Tanning basics" in ok.output
+    assert "status: Not checked: verified offline" in ok.output  # no status list offline
     head, body, signature = token_file.read_text().split(".")
     claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-    claims["credentialSubject"]["identifier"][0]["identityHash"] = "Someone Else"
+    claims["credentialSubject"]["name"] = "Someone Else"
     forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
     token_file.write_text(f"{head}.{forged}.{signature}")
     bad = runner.invoke(
         args=["lms", "verify-certificate", str(token_file), "--jwks", str(jwks_file)]
     )
-    assert bad.exit_code == 1 and "NOT VALID: bad signature" in bad.output
+    assert bad.exit_code == 1 and "NOT VALID: Bad signature" in bad.output
     jwks_file.write_text(json.dumps({"keys": []}))
     token_file.write_bytes(client.get(f"/verify/{certificate.code}.jwt").data)
     unknown = runner.invoke(
         args=["lms", "verify-certificate", str(token_file), "--jwks", str(jwks_file)]
     )
-    assert unknown.exit_code == 1 and "not in the issuer's JWKS" in unknown.output
+    assert unknown.exit_code == 1 and "is not one the issuer publishes" in unknown.output
 
 
 def test_keys_rotate_and_old_certificates_still_verify(app, client, make_user) -> None:  # noqa: ANN001

@@ -328,21 +328,23 @@ def test_tampered_or_foreign_credentials_do_not_verify(app, client, make_user) -
     jwks = client.get("/.well-known/jwks.json").json
     assert credential.verify(token, jwks).claims["id"].endswith(certificate.code + ".json")
     for position in (5, 40, 200):  # one flipped bit in the payload
-        with pytest.raises(credential.VerificationError, match="bad signature|not a JWT"):
+        with pytest.raises(
+            credential.VerificationError, match="Bad signature|not a signed credential"
+        ):
             credential.verify(_flip(token, 1, position), jwks)
-    with pytest.raises(credential.VerificationError, match="bad signature"):
+    with pytest.raises(credential.VerificationError, match="Bad signature"):
         credential.verify(_flip(token, 2, 3), jwks)  # and in the signature
     header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
     claims = credential.payload(token)
     stranger = RSAKey.import_key(rsa.generate_private_key(public_exponent=65537, key_size=2048))
     forged = jwt.encode(header, claims, stranger)  # the issuer's kid, another key
-    with pytest.raises(credential.VerificationError, match="bad signature"):
+    with pytest.raises(credential.VerificationError, match="Bad signature"):
         credential.verify(forged, jwks)
     for alg in ("none", "HS256"):
         unsigned = _b64({**header, "alg": alg}) + "." + token.split(".")[1] + "."
-        with pytest.raises(credential.VerificationError, match="unexpected algorithm"):
+        with pytest.raises(credential.VerificationError, match="only RS256 is accepted"):
             credential.verify(unsigned, jwks)
-    with pytest.raises(credential.VerificationError, match="not a JWT"):
+    with pytest.raises(credential.VerificationError, match="not a signed credential"):
         credential.verify("<script>alert(1)</script>", jwks)
 
 
@@ -365,4 +367,5 @@ def test_offline_verification_never_fetches_keys_from_a_file_url(
     forged.write_text(f"{head}.{_b64(claims)}.{signature}")
     result = app.test_cli_runner().invoke(args=["lms", "verify-certificate", str(forged)])
     assert result.exit_code == 1
-    assert "cannot fetch the issuer's keys" in result.output
+    assert "NOT VALID: The issuer file://" in result.output  # not trusted: nothing fetched
+    assert "not one this site trusts" in result.output

@@ -5,7 +5,9 @@ the address; the standalone app answers only its own host names."""
 
 from __future__ import annotations
 
+import base64
 import copy
+import gzip
 import http.client
 import json
 import os
@@ -148,13 +150,20 @@ def test_certificates_never_take_the_request_host(
             code = services.find(user_id, "module", "tanning").code
         verified = json.loads(browser.request("GET", f"/verify/{code}.json", headers=FORGED)[2])
         claims = verified["credential"]
+        jwt_head = verified["credential_jwt"].split(".")[0]
+        credential_header = json.loads(
+            base64.urlsafe_b64decode(jwt_head + "=" * (-len(jwt_head) % 4))
+        )
         named = [
             claims["iss"],
             claims["id"],
             claims["issuer"]["id"],
             claims["issuer"]["url"],
             claims["credentialStatus"]["id"],
+            claims["credentialStatus"]["statusListCredential"],
             claims["credentialSubject"]["achievement"]["id"],
+            claims["credentialSubject"]["achievement"]["image"]["id"],
+            credential_header["kid"],
         ]
         assert all(url.startswith(DEVELOPMENT_BASE_URL + "/") for url in named), named
         text = _pdf_text(browser, code)
@@ -164,10 +173,16 @@ def test_certificates_never_take_the_request_host(
         # Revoked later: the status list the credential names says so.
         with app.app_context():
             services.revoke(services.by_code(code), "Issued in error")
-        status_list = urlsplit(claims["credentialStatus"]["id"]).path
-        revocations = json.loads(browser.request("GET", status_list, headers=FORGED)[2])
-        assert revocations["id"] == claims["credentialStatus"]["id"]
-        assert [r["id"] for r in revocations["revokedCredentials"]] == [claims["id"]]
+        entry = claims["credentialStatus"]
+        status_list = urlsplit(entry["statusListCredential"]).path
+        listed = browser.request("GET", status_list, headers=FORGED)[2].strip().split(".")[1]
+        status = json.loads(base64.urlsafe_b64decode(listed + "=" * (-len(listed) % 4)))
+        assert status["id"] == entry["statusListCredential"]
+        assert status["issuer"].startswith(DEVELOPMENT_BASE_URL + "/") and "evil" not in listed
+        encoded = status["credentialSubject"]["encodedList"][1:]
+        bits = gzip.decompress(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+        index = int(entry["statusListIndex"])
+        assert bits[index // 8] & (0x80 >> (index % 8))
     finally:
         server.stop()
 

@@ -63,6 +63,7 @@ class World:
     post_attempt: int = 0  # open: the POST matrix answers and submits this one
     submitted_attempt: int = 0
     certificate: str = ""
+    signing_key: str = ""  # the thumbprint of the key that signed it
     session: int = 0
     checkin_token: str = ""
     enterprise: int = 0
@@ -183,6 +184,9 @@ def _pick(world: World) -> None:
     )
     world.certificate = db.session.scalar(
         select(Certificate.code).where(Certificate.user_id == learner.id)
+    )
+    world.signing_key = db.session.scalar(
+        select(Certificate.kid).where(Certificate.code == world.certificate)
     )
     other = _user("learner01@demo.dakshata.org")
     world.other_user, world.other_attempt = other.id, _attempt(other, "gst-vat")

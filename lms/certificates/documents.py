@@ -18,11 +18,16 @@ def folder() -> Path:
     return Path(current_app.instance_path) / "certificates"
 
 
+#: Part of a kept document's name: documents kept before this changed are rendered again
+#: (2: the date in the certificate's country, not UTC's).
+EDITION = 2
+
+
 def kept(
     certificate: Certificate, renderer: str, locale: str, latin: bool, render: Callable[[], bytes]
 ) -> Path:
     """The kept document, rendered by ``render()`` on first use."""
-    path = folder() / f"{certificate.code}-{locale}-{int(latin)}.{renderer}"
+    path = folder() / f"{certificate.code}-{locale}-{int(latin)}-{EDITION}.{renderer}"
     if path.is_file():
         if path.stat().st_mode & 0o077:  # kept before documents were private
             path.chmod(0o600)

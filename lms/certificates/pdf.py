@@ -12,6 +12,7 @@ from flask import current_app
 from fpdf import FPDF
 
 from ..i18n import BENGALI_DIGITS, LATIN_DIGITS, N_, gettext_in, language
+from . import dates
 from .models import Certificate
 
 BAND_LABELS = {"distinction": N_("Distinction"), "merit": N_("Merit"), "pass": N_("Pass")}
@@ -49,8 +50,9 @@ def use_noto_fonts(pdf: FPDF) -> None:
 
 
 def _date(certificate: Certificate, locale: str, latin_digits: bool) -> str:
+    """The day it was issued in the certificate's country, as the verify page says it."""
     text = babel_dates.format_date(
-        certificate.issued_at.date(), "long", locale=language(locale).format_locale
+        dates.issued_on(certificate), "long", locale=language(locale).format_locale
     )
     return (
         text

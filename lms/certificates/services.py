@@ -14,13 +14,13 @@ from .. import public_url, signals
 from ..accounts.models import User
 from ..content import services as content
 from ..db import db, utcnow
-from ..i18n import N_, gettext_in
+from ..i18n import gettext_in
 from ..quiz.models import Attempt
 from ..state import state
-from . import codes, credential, keys
+from . import achievements, codes, credential, dates, keys
+from .achievements import PROGRAMME
 from .models import Certificate
 
-PROGRAMME = "programme"
 BANDS = (("distinction", 85), ("merit", 70))
 
 
@@ -84,39 +84,20 @@ def maybe_issue_module(user_id: int, module_id: str) -> Certificate | None:
         return None
     percent = best_post(user_id, module_id)
     band = band_for(percent, module.pass_mark)
-    if band is None:
+    about = achievements.text(module_id, "en")
+    if band is None or about is None:
         return None
     titles = {loc: doc.title for loc, doc in module.docs.items()}
-    english = module.docs["en"]
-    certificate = _issue(
-        user_id,
-        "module",
-        module_id,
-        titles,
-        percent,
-        band,
-        {
-            "description": english.summary,
-            "criteria": f"Read every section of the module and scored at least {module.pass_mark}% "
-            "in its post-test.",
-            "level": module.level,
-            "tags": module.topics,
-        },
-    )
+    certificate = _issue(user_id, "module", module_id, titles, percent, band, about.about())
     maybe_issue_programme(user_id)
     return certificate
-
-
-def programme_modules() -> list[str]:
-    configured = list(current_app.config["LMS_PROGRAMME_MODULES"])
-    return configured or [m.slug for m in content.learner_modules()]
 
 
 def maybe_issue_programme(user_id: int) -> Certificate | None:
     existing = find(user_id, "programme", PROGRAMME)
     if existing is not None:
         return existing
-    required = programme_modules()
+    required = achievements.programme_modules()
     held = {
         c.achievement_id: c
         for c in db.session.scalars(
@@ -127,25 +108,9 @@ def maybe_issue_programme(user_id: int) -> Certificate | None:
         return None
     percent = sum(held[s].score_percent or 0 for s in required) / len(required)
     band = band_for(percent, 0) or "pass"
-    titles = {
-        loc: gettext_in(loc, N_("Leather MSME skills programme")) for loc in ("en", "bn", "bn_BD")
-    }
-    return _issue(
-        user_id,
-        "programme",
-        PROGRAMME,
-        titles,
-        percent,
-        band,
-        {
-            "description": "All modules of the Dakshata training programme for leather MSMEs.",
-            "criteria": "Earned the certificate of every required module: "
-            + ", ".join(required)
-            + ".",
-            "level": "programme",
-            "tags": [],
-        },
-    )
+    titles = {loc: gettext_in(loc, achievements.PROGRAMME_NAME) for loc in ("en", "bn", "bn_BD")}
+    about = achievements.text(PROGRAMME, "en")
+    return _issue(user_id, "programme", PROGRAMME, titles, percent, band, about.about())
 
 
 def _issue(
@@ -157,34 +122,14 @@ def _issue(
     band: str,
     about: dict[str, Any],
 ) -> Certificate | None:
+    """Insert the certificate, then sign its credential: its place in the status list follows
+    from the row's id, which the database gives even to concurrent issues and never reuses."""
     user = db.session.get(User, user_id)
-    config = current_app.config
     now = utcnow()
-    days = config["LMS_CERTIFICATE_VALID_DAYS"]
-    code = codes.new_code()
+    days = current_app.config["LMS_CERTIFICATE_VALID_DAYS"]
     signing = keys.current_key()
-    facts = credential.CredentialFacts(
-        credential_id=absolute("lms.certificates.verify_json", code=code),
-        issuer_id=absolute("lms.certificates.issuer"),
-        issuer_name=config["LMS_ISSUER_NAME"],
-        issuer_url=base_url() + "/",
-        subject_id=f"urn:uuid:{_subject_uuid(user)}",
-        holder_name=user.name,
-        achievement_id=absolute("lms.certificates.achievement", achievement=achievement_id),
-        achievement_name=titles.get("en") or achievement_id,
-        achievement_description=about["description"],
-        criteria=about["criteria"],
-        level=about["level"],
-        issued_at=now,
-        expires_at=now + timedelta(days=days) if days else None,
-        score_band=band,
-        score_percent=percent,
-        status_list_url=absolute("lms.certificates.status_list"),
-        tags=list(about["tags"]),
-    )
-    token = credential.sign(credential.build(facts), signing.key, signing.kid)
     certificate = Certificate(
-        code=code,
+        code=codes.new_code(),
         user_id=user_id,
         kind=kind,
         achievement_id=achievement_id,
@@ -194,22 +139,53 @@ def _issue(
         score_percent=percent,
         score_band=band,
         issued_at=now,
-        expires_at=facts.expires_at,
+        expires_at=now + timedelta(days=days) if days else None,
         kid=signing.kid,
-        credential_jwt=token,
+        credential_jwt="",
     )
     db.session.add(certificate)
     try:
         db.session.flush()
-        # The row's id is unique, given by the database even to concurrent issues, and never
-        # reused for a live certificate: its place in the status list follows from it.
         certificate.status_index = certificate.id - 1
+        facts = _facts(certificate, user, about)
+        kid = absolute("lms.certificates.issuer_key", thumbprint=signing.kid)
+        certificate.credential_jwt = credential.sign(credential.build(facts), signing.key, kid)
         db.session.commit()
     except IntegrityError:  # issued at the same moment by another request: keep that one
         db.session.rollback()
         return find(user_id, kind, achievement_id)
     signals.certificate_issued.send(current_app._get_current_object(), certificate=certificate)
     return certificate
+
+
+def _facts(
+    certificate: Certificate, user: User, about: dict[str, Any]
+) -> credential.CredentialFacts:
+    """What the credential states; its dates in the holder's country's time zone."""
+    zone = dates.issue_zone(user)
+    achievement = certificate.achievement_id
+    expires = certificate.expires_at
+    return credential.CredentialFacts(
+        credential_id=absolute("lms.certificates.verify_json", code=certificate.code),
+        issuer_id=absolute("lms.certificates.issuer"),
+        issuer_name=current_app.config["LMS_ISSUER_NAME"],
+        issuer_url=base_url() + "/",
+        subject_id=f"urn:uuid:{_subject_uuid(user)}",
+        holder_name=user.name,
+        achievement_id=absolute("lms.certificates.achievement", achievement=achievement),
+        achievement_name=certificate.titles.get("en") or achievement,
+        achievement_description=about["description"],
+        criteria=about["criteria"],
+        image_url=absolute("lms.certificates.achievement_image", achievement=achievement),
+        level=about["level"],
+        valid_from=certificate.issued_at.astimezone(zone),
+        valid_until=expires.astimezone(zone) if expires is not None else None,
+        score_band=certificate.score_band,
+        score_percent=certificate.score_percent,
+        status_list_url=absolute("lms.certificates.status_list_credential"),
+        status_index=certificate.status_index,
+        tags=list(about["tags"]),
+    )
 
 
 def enterprise_of(user: User) -> str | None:
@@ -249,7 +225,8 @@ def revoke(certificate: Certificate, reason: str) -> None:
 
 
 def revocation_list() -> dict[str, Any]:
-    """The 1EdTech Revocation List a verifier fetches from ``credentialStatus.id``."""
+    """The 1EdTech Revocation List that credentials issued before VC 2.0 name in
+    ``credentialStatus`` (new ones name the Bitstring Status List)."""
     revoked = db.session.scalars(select(Certificate).where(Certificate.revoked_at.is_not(None)))
     return {
         "id": absolute("lms.certificates.status_list"),

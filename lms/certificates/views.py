@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from flask import (
@@ -23,11 +24,20 @@ from .. import groups, signals
 from ..accounts import services as accounts
 from ..auth import current_user
 from ..db import db
-from ..i18n import _, _l, languages, locale_code
+from ..i18n import _, _l, enabled_locales, languages, locale_code
 from ..security import login_required, roles_required
 from ..state import HomeLink
 from ..web import render
-from . import credential, documents, keys, services
+from . import (
+    credential,
+    dates,
+    display,
+    documents,
+    published,
+    reasons,
+    services,
+    verification,
+)
 from .models import Certificate
 from .pdf import BAND_LABELS, render_pdf
 
@@ -37,6 +47,8 @@ if TYPE_CHECKING:
 bp = Blueprint("certificates", __name__)
 
 STATUS_LABELS = {"valid": _l("Valid"), "revoked": _l("Revoked"), "expired": _l("Expired")}
+#: The largest credential handed in to be checked (ours are about 4 KB).
+MAX_CREDENTIAL = 64 * 1024
 
 
 def setup(app: Flask, state: LMSState) -> None:
@@ -79,18 +91,22 @@ def verify_form() -> str | Response:
     typed = request.args.get("code", "").strip()
     if typed:
         return redirect(url_for("lms.certificates.verify", code=typed))
-    return render("lms/certificates/verify_form.html")
+    return render("lms/certificates/verify_form.html", error=None, limit=MAX_CREDENTIAL // 1024)
 
 
-def _titles_for(certificate: Certificate) -> str:
-    for code in (
-        locale_code(),
-        *current_app.config["LMS_LOCALE_FALLBACKS"].get(locale_code(), []),
-        "en",
-    ):
-        if certificate.titles.get(code):
-            return certificate.titles[code]
-    return certificate.achievement_id
+@bp.post("/verify")
+def verify_upload() -> tuple[str, int] | str:
+    """A credential handed in (a file or pasted): the whole check, said in the visitor's
+    language. Anyone may use it; nothing is kept."""
+    text, problem = display.handed_in(MAX_CREDENTIAL)
+    if problem is not None:
+        limit = MAX_CREDENTIAL // 1024
+        error = reasons.render(problem, {"size": limit}, _)
+        page = render("lms/certificates/verify_form.html", error=error, limit=limit)
+        return page, 413 if problem == "too_large" else 400
+    trusted = published.trusted_issuers()
+    report = verification.check(text, trusted, published.fetcher(trusted))
+    return render("lms/certificates/verify_result.html", **display.check_page(report))
 
 
 @bp.get("/verify/<code>")
@@ -102,12 +118,13 @@ def verify(code: str) -> tuple[str, int] | str:
     return render(
         "lms/certificates/verify.html",
         certificate=certificate,
-        title=_titles_for(certificate),
+        title=display.title_for(certificate),
         status=certificate.status(),
         status_labels=STATUS_LABELS,
         band=_(BAND_LABELS[certificate.score_band]),
         issuer=current_app.config["LMS_ISSUER_NAME"],
         jwks_url=services.absolute("lms.certificates.jwks"),
+        dates=dates.of(certificate),
     )
 
 
@@ -116,9 +133,14 @@ def verify_json(code: str) -> tuple[Response, int] | Response:
     certificate = services.by_code(code)
     if certificate is None:
         return jsonify(status="unknown"), 404
+    local = dates.of(certificate)
     return jsonify(
         code=certificate.code,
         status=certificate.status(),
+        # The dates as the PDF and the verify page give them: in the certificate's country.
+        issued_on=local.issued_on.isoformat(),
+        expires_on=local.expires_on.isoformat() if local.expires_on else None,
+        time_zone=local.zone_name,
         revoked_at=certificate.revoked_at.isoformat() if certificate.revoked_at else None,
         revocation_reason=certificate.revocation_reason,
         # An erased holder's credential is no longer kept: only its revocation is.
@@ -134,45 +156,66 @@ def download_credential(code: str) -> Response:
     certificate = services.by_code(code) or abort(404)
     if not certificate.credential_jwt:
         abort(404)
-    response = current_app.response_class(certificate.credential_jwt, mimetype="application/jwt")
+    modern = credential.header(certificate.credential_jwt).get("typ") == "vc+jwt"
+    mimetype = "application/vc+jwt" if modern else "application/jwt"
+    response = current_app.response_class(certificate.credential_jwt, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{certificate.code}.jwt"'
     return response
 
 
 @bp.get("/.well-known/jwks.json")
 def jwks() -> Response:
-    return jsonify(keys.jwks())
+    return jsonify(published.jwks())
 
 
 @bp.get("/credentials/status/revocations.json")
 def status_list() -> Response:
+    """The 1EdTech Revocation List the credentials issued before VC 2.0 name."""
     response = jsonify(services.revocation_list())
+    response.headers["Cache-Control"] = "max-age=60"
+    return response
+
+
+@bp.get("/credentials/status/1")
+def status_list_credential() -> Response:
+    """The ``BitstringStatusListCredential`` new credentials name (``application/vc+jwt``)."""
+    response = current_app.response_class(
+        published.status_list_credential(), mimetype="application/vc+jwt"
+    )
     response.headers["Cache-Control"] = "max-age=60"
     return response
 
 
 @bp.get("/issuer")
 def issuer() -> Response:
-    return jsonify(
-        {
-            "@context": credential.OB3_CONTEXT[1:],
-            "id": services.absolute("lms.certificates.issuer"),
-            "type": "Profile",
-            "name": current_app.config["LMS_ISSUER_NAME"],
-            "url": services.base_url() + "/",
-        }
-    )
+    return jsonify(published.issuer_profile())
+
+
+@bp.get("/issuer/keys/<thumbprint>")
+def issuer_key(thumbprint: str) -> Response:
+    """The JWK a credential's ``kid`` names."""
+    document = published.key_document(thumbprint) or abort(404)
+    return current_app.response_class(json.dumps(document), mimetype="application/jwk+json")
 
 
 @bp.get("/achievements/<achievement>")
 def achievement(achievement: str) -> Response:
-    return jsonify(
-        {
-            "id": services.absolute("lms.certificates.achievement", achievement=achievement),
-            "type": "Achievement",
-            "name": achievement,
-        }
-    )
+    return jsonify(published.achievement_document(achievement) or abort(404))
+
+
+@bp.get("/achievements/<achievement>/<locale>")
+def achievement_in(achievement: str, locale: str) -> Response:
+    if locale not in languages() or locale not in enabled_locales():
+        abort(404)
+    return jsonify(published.achievement_document(achievement, locale) or abort(404))
+
+
+@bp.get("/achievements/<achievement>/image.png")
+def achievement_image(achievement: str) -> Response:
+    image = published.achievement_image(achievement) or abort(404)
+    response = current_app.response_class(image, mimetype="image/png")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @bp.get("/certificates")
@@ -183,7 +226,8 @@ def mine() -> str:
         certificates=services.of_user(current_user.id),
         status_labels=STATUS_LABELS,
         bands=BAND_LABELS,
-        title=_titles_for,
+        title=display.title_for,
+        issued_on=dates.issued_on,
     )
 
 
@@ -229,7 +273,8 @@ def admin() -> str | Response:
         certificates=rows,
         groups=groups.options(),
         status_labels=STATUS_LABELS,
-        title=_titles_for,
+        title=display.title_for,
+        issued_on=dates.issued_on,
     )
 
 
