@@ -31,7 +31,7 @@ run: $(STAMP) translations-compile
 	$(BIN)/flask lms init
 	$(BIN)/flask lms demo
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with a demo account above."
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	$(BIN)/gunicorn -k gevent -w 2 --worker-connections 1000 -b $(HOST):$(PORT) wsgi:app
 
 ## make test: install (Python and Debian packages), then run every test, browser tests included
 test: $(STAMP) system-deps translations-compile

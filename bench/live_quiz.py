@@ -31,9 +31,10 @@ OPTION = re.compile(r'name="answer" value="([^"]+)"')
 class AsyncTablet:
     """One tablet's keep-alive HTTP/1.1 connection and cookies."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, cookies: dict[str, str] | None = None) -> None:
         self.port = port
-        self.cookies: dict[str, str] = {}
+        self.cookies: dict[str, str] = cookies if cookies is not None else {}
+        self.busy = False  # a request is on its way (one at a time per connection)
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 

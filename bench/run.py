@@ -16,7 +16,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import Row  # noqa: E402
 
-BENCHMARKS = ("pages", "item_analysis", "answer_save", "live_quiz", "certificates", "officials")
+BENCHMARKS = (
+    "pages",
+    "item_analysis",
+    "answer_save",
+    "live_quiz",
+    "live_push",
+    "certificates",
+    "officials",
+)
 
 
 def fmt(row: Row) -> str:

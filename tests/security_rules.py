@@ -179,12 +179,15 @@ RULES: dict[str, Rule] = {
     "lms.live.enter": Rule(get=but(PUBLIC, learner=302), post=PUBLIC, params=LIVE),
     "lms.live.play": Rule(get=policy(302, OK, 302, 302, 302), params=LIVE),
     "lms.live.state": Rule(get=PARTICIPANT, params=LIVE),
+    # The tablet's and the trainer's streams (Server-Sent Events): the same people as the state.
+    "lms.live.events": Rule(get=PARTICIPANT, params=LIVE),
     "lms.live.answer": Rule(post=PARTICIPANT, params=LIVE),
     # Any trainer may run any live quiz (trainers stand in for each other in a hall).
     "lms.live.host_index": Rule(get=TRAINER),
     "lms.live.host_new": Rule(get=TRAINER, post=TRAINER),
     "lms.live.host": Rule(get=TRAINER),
     "lms.live.host_state": Rule(get=TRAINER),
+    "lms.live.host_events": Rule(get=TRAINER),
     "lms.live.host_action": Rule(post=TRAINER),  # "reveal" in the lobby: refused, 302
     "lms.live.host_results": Rule(get=TRAINER),
     # Programme records: admins.

@@ -187,10 +187,8 @@ def join(
     participant = _insert(
         quiz_id=quiz.id, user_id=user_id, name=name, locale=locale, token=secrets.token_urlsafe(32)
     )
-    if participant is not None:  # the trainer's lobby shows the new name
-        db.session.execute(
-            update(LiveQuiz).where(LiveQuiz.id == quiz.id).values(version=LiveQuiz.version + 1)
-        )
+    # The quiz's version stays: a join changes no tablet's state, only counts (the tablets and
+    # the trainer's screen are told the count, and their ETags include it).
     db.session.commit()
     if participant is None:  # made by the learner's other request, committed before this insert
         participant = _known(quiz, user_id=user_id)
@@ -247,14 +245,34 @@ def participant_by_token(quiz: LiveQuiz, token: str | None) -> LiveParticipant |
     )
 
 
-def points_for(quiz: LiveQuiz, fraction: float, answered_at: datetime) -> float:
+#: Seconds of a question's delivery a tablet is not timed for: a tablet told late (a slow
+#: network, a missed push) may say how long the question was on its own screen, and is believed
+#: for up to this much less than the time since the question opened, never for more.
+DELIVERY_GRACE = 2.0
+
+
+def elapsed_seconds(quiz: LiveQuiz, answered_at: datetime, shown_ms: int | None = None) -> float:
+    """How long the learner took: the time since the question opened, or, when the tablet says
+    it showed the question for ``shown_ms`` milliseconds, that time, bounded by
+    :data:`DELIVERY_GRACE` (a tablet cannot claim more time than it had, nor gain more than the
+    grace by claiming less)."""
+    if not quiz.question_opened_at:
+        return 0.0
+    opened = max(0.0, (answered_at - quiz.question_opened_at).total_seconds())
+    if shown_ms is None:
+        return opened
+    return min(opened, max(opened - DELIVERY_GRACE, shown_ms / 1000))
+
+
+def points_for(
+    quiz: LiveQuiz, fraction: float, answered_at: datetime, shown_ms: int | None = None
+) -> float:
     if quiz.mode == "survey":
         return 0.0
     if quiz.mode == "correctness" or not quiz.question_opened_at:
         return FULL_POINTS * fraction
     window = quiz.countdown or SPEED_WINDOW
-    elapsed = (answered_at - quiz.question_opened_at).total_seconds()
-    speed = max(0.0, 1 - elapsed / window)
+    speed = max(0.0, 1 - elapsed_seconds(quiz, answered_at, shown_ms) / window)
     return fraction * (FULL_POINTS / 2 + FULL_POINTS / 2 * speed)
 
 
@@ -271,8 +289,11 @@ def answer(
     index: int,
     response: Any,
     now: datetime | None = None,
+    *,
+    shown_ms: int | None = None,
 ) -> Counted:
-    """Count an answer exactly once; refuse it once the question is closed."""
+    """Count an answer exactly once; refuse it once the question is closed. ``shown_ms``: how
+    long the tablet says the question was on its screen (see :func:`elapsed_seconds`)."""
     now = now or utcnow()
     existing = db.session.get(LiveAnswer, (participant.id, index))
     if existing is not None:
@@ -290,7 +311,7 @@ def answer(
         response=response,
         answered_at=now,
         fraction=fraction,
-        points=points_for(quiz, fraction, now),
+        points=points_for(quiz, fraction, now, shown_ms),
     )
     db.session.add(row)
     try:

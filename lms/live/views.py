@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from flask import (
@@ -15,20 +16,25 @@ from flask import (
     make_response,
     redirect,
     request,
+    stream_with_context,
     url_for,
 )
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from .. import auth, sessions
 from ..auth import current_user, passive
 from ..content import services as content
 from ..db import db
-from ..i18n import _, _l, locale_code, parse_digits
+from ..i18n import _, _l, format_number, locale_code, native_digits, parse_digits
+from ..parsing import whole_number
 from ..quiz import services as quiz_services
 from ..quiz.bank import text_in
 from ..quiz.types import ResponseError
+from ..security import roles_required
 from ..state import HomeLink
 from ..web import get_cookie, render, set_cookie
-from . import limits, services
+from . import limits, push, services
 from .models import LiveAnswer, LiveParticipant, LiveQuiz
 
 if TYPE_CHECKING:
@@ -57,6 +63,7 @@ REFUSALS = {
 
 
 def setup(app: Flask, state: LMSState) -> None:
+    push.install()
     state.home_links.insert(
         1,
         HomeLink(
@@ -80,8 +87,6 @@ def setup(app: Flask, state: LMSState) -> None:
 
 def record_section(user: Any) -> tuple[str, dict[str, Any]] | None:
     """In-session evidence: the live quizzes a signed-in learner took part in."""
-    from sqlalchemy import func, select
-
     rows = db.session.execute(
         select(LiveParticipant, LiveQuiz, func.coalesce(func.sum(LiveAnswer.fraction), 0))
         .join(LiveQuiz, LiveQuiz.id == LiveParticipant.quiz_id)
@@ -211,10 +216,21 @@ def _participant_view(quiz: LiveQuiz, me: LiveParticipant) -> dict[str, Any]:
         **services.reveal(quiz),
         "board": services.leaderboard(quiz, 5) if quiz.status in ("leaderboard", "ended") else [],
         "rank": services.rank_of(quiz, me) if quiz.status in ("leaderboard", "ended") else None,
-        "deadline_ms": int(quiz.question_deadline.timestamp() * 1000)
-        if quiz.status == "question" and quiz.question_deadline
-        else 0,
+        "deadline_ms": _deadline_ms(quiz),
+        "joined": _joined(quiz) if quiz.status == "lobby" else 0,
     }
+
+
+def _deadline_ms(quiz: LiveQuiz) -> int:
+    if quiz.status == "question" and quiz.question_deadline:
+        return int(quiz.question_deadline.timestamp() * 1000)
+    return 0
+
+
+def _joined(quiz: LiveQuiz) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(LiveParticipant).where(LiveParticipant.quiz_id == quiz.id)
+    )
 
 
 def _conditional(etag: str, build: Any) -> Response:
@@ -250,7 +266,8 @@ def state(code: str) -> Response:
     if me is None:
         abort(403)
     services.expire(quiz)
-    etag = f"{quiz.version}.{me.version}.{locale_code()}"
+    joined = _joined(quiz) if quiz.status == "lobby" else 0  # joins leave the version alone
+    etag = f"{quiz.version}.{me.version}.{joined}.{locale_code()}"
     return _conditional(
         etag, lambda: render("lms/live/_play_state.html", **_participant_view(quiz, me))
     )
@@ -268,7 +285,7 @@ def answer(code: str) -> Response:
             raise services.LiveError("closed")
         entry = quiz.items[index]
         response = quiz_services.registry().get(entry["type"]).parse(entry["data"], request.form)
-        counted = services.answer(quiz, me, index, response)
+        counted = _count(quiz, me, index, response)
     except (services.LiveError, ResponseError) as exc:
         message = str(REFUSALS.get(getattr(exc, "code", ""), _("That answer could not be read.")))
         if wants_json:
@@ -278,6 +295,117 @@ def answer(code: str) -> Response:
     if wants_json:
         return jsonify(ok=True, counted=counted.new)
     return redirect(url_for("lms.live.play", code=code))
+
+
+def _count(quiz: LiveQuiz, me: LiveParticipant, index: int, response: Any) -> Any:
+    """The answer counted, with how long the question had been on the tablet's screen
+    (``shown_ms``, sent by the page's script; ``None`` without it or when unreadable)."""
+    shown_ms = whole_number(request.form.get("shown_ms"), 0, 24 * 3600 * 1000)
+    return services.answer(quiz, me, index, response, shown_ms=shown_ms)
+
+
+# Streams: the tablets and the trainer's screen are told of changes (lms.live.push).
+
+
+def _question_view(quiz: LiveQuiz) -> dict[str, Any]:
+    """What an open question shows to a tablet that has not answered: the same on every tablet
+    of a language, so a worker renders it once for all its streams."""
+    entry = quiz.current or {}
+    return {
+        "quiz": quiz,
+        "entry": entry,
+        "text": lambda t: text_in(t, chain()),
+        "options": entry.get("data", {}).get("options") or [],
+        "qtype": quiz_services.registry().get(entry["type"]),
+        "response": None,
+        "deadline_ms": _deadline_ms(quiz),
+        "shared": True,  # no form token: the script puts in the tablet's own
+    }
+
+
+def _tablet_events(quiz_id: int) -> Any:
+    locale, digits = locale_code(), native_digits()
+
+    def events(now: push.Snapshot, last: tuple[int, ...]) -> tuple[str, tuple[int, ...]]:
+        version, joined = (list(last) + [None, None])[:2]
+        event_id = f"{now.version}.{now.joined}"
+        if now.version != version:
+            data: dict[str, Any] = {"v": now.version, "s": now.status, "i": now.index}
+            if now.status == "question":
+                key = (quiz_id, now.version, locale, digits)
+                data["h"] = push.hub().fragment(key, lambda: _question_html(quiz_id))
+            text = push.sse("state", json.dumps(data, ensure_ascii=False), event_id)
+        elif now.joined != joined and now.status == "lobby":
+            joined_text = _("%(num)s joined", num=format_number(now.joined))
+            text = push.sse("count", joined_text, event_id)
+        else:
+            return "", last
+        return text, (now.version, now.joined)
+
+    return events
+
+
+def _question_html(quiz_id: int) -> str:
+    quiz = db.session.get(LiveQuiz, quiz_id)
+    if quiz is None or quiz.status != "question":
+        return ""
+    return render("lms/live/_play_question.html", **_question_view(quiz))
+
+
+def _host_events(now: push.Snapshot, last: tuple[int, ...]) -> tuple[str, tuple[int, ...]]:
+    sent = (now.version, now.joined, now.answered)
+    if last == sent:
+        return "", last
+    kind = "state" if not last or last[0] != now.version else "count"
+    data = json.dumps({"v": now.version, "s": now.status, "j": now.joined, "a": now.answered})
+    return push.sse(kind, data, ".".join(map(str, sent))), sent
+
+
+def _lifetime() -> float:
+    """Seconds a stream may stay open: :data:`push.MAX_LIFETIME`, and no longer than a signed-in
+    session has left before it times out for idleness (a stream is no activity; the browser
+    reconnects, and finds itself signed out)."""
+    timeout = auth.idle_timeout()
+    if not timeout or not current_user.is_authenticated:
+        return push.MAX_LIFETIME
+    if auth.host_signs_in():
+        idle = auth.idle_for()
+    else:
+        row = sessions.current(int(current_user.id))
+        idle = sessions.idle_for(row) if row is not None else 0
+    return max(1.0, min(push.MAX_LIFETIME, timeout - idle + 1))
+
+
+def _event_stream(quiz_id: int, events: Any) -> Response:
+    last = push.last_event_id(request.headers.get("Last-Event-ID") or request.args.get("v"))
+    body = stream_with_context(push.stream(quiz_id, last, _lifetime(), events))
+    response = current_app.response_class(body, mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response
+
+
+@bp.get("/live/<code>/events")
+@passive  # open for minutes: a tablet left on the quiz still signs out when idle
+def events(code: str) -> Response:
+    """This tablet's stream (Server-Sent Events): ``state`` when the quiz moves on (with the
+    open question itself), ``count`` when someone joins the lobby, empty heartbeats; it ends
+    when the quiz ends. 204 for a quiz that has ended or is gone: the browser stops asking."""
+    quiz = _find(code, ended=True)
+    if quiz is None or quiz.status == "ended":
+        return current_app.response_class(status=204)
+    if _me(quiz) is None:
+        abort(403)
+    return _event_stream(quiz.id, _tablet_events(quiz.id))
+
+
+@bp.get("/live/host/<lms_id:quiz_id>/events")
+@roles_required("trainer")
+@passive
+def host_events(quiz_id: int) -> Response:
+    """The trainer's screen's stream: an event at each change, joins and answers included."""
+    quiz = db.session.get(LiveQuiz, quiz_id) or abort(404)
+    return _event_stream(quiz.id, _host_events)
 
 
 from . import host  # noqa: E402, F401  (the trainer's pages share this blueprint)
