@@ -397,3 +397,32 @@ def test_speed_is_timed_from_the_tablet_within_a_bound() -> None:
     assert services.points_for(quiz, 1.0, answered, 0) == services.points_for(
         quiz, 1.0, answered, 3000
     )
+
+
+def test_answers_after_the_end_do_not_lock_the_hall_out(app: Flask) -> None:
+    """Late answers (a slow network) reach a quiz that has ended: each is refused as closed,
+    not counted as a wrong code, so the hall's one address can still join the next quiz."""
+    quiz_id, code = new_quiz(app)
+    act(app, quiz_id, "next")
+    tablets = []
+    for n in range(3):
+        tablets.append(app.test_client())
+        join(tablets[-1], code, f"Tablet {n}")
+    act(app, quiz_id, "end")
+    late = app.config["LMS_LIVE_MAX_WRONG_CODES_PER_IP"] + 5
+    for n in range(late):
+        tablet = tablets[n % len(tablets)]
+        token = csrf_token(tablet, f"/live/{code}/play")
+        form = {"index": "0", "answer": "a", "csrf_token": token}
+        reply = tablet.post(
+            f"/live/{code}/answer", data=form, headers={"X-Requested-With": "fetch"}
+        )
+        assert reply.status_code == 409 and reply.get_json()["ok"] is False
+    _next_id, next_code = new_quiz(app)
+    newcomer = app.test_client()
+    assert (
+        newcomer.post(
+            "/live", data={"code": next_code, "csrf_token": csrf_token(newcomer, "/live")}
+        ).status_code
+        == 302
+    )

@@ -5,9 +5,11 @@ Each worker process keeps one :class:`Hub` per app (``app.extensions["lms.live.p
 lazily by the first stream. Its watcher (a thread; a greenlet under gunicorn's gevent worker)
 learns of changes and wakes the streams of the quiz that changed:
 
-- on PostgreSQL it ``LISTEN``\\ s on :data:`CHANNEL` on a connection of its own; every change to a
-  live quiz, its participants or its answers sends ``NOTIFY lms_live, '<quiz id>'`` in the same
+- on PostgreSQL it ``LISTEN``\\ s on :data:`CHANNEL` on a connection of its own; every step of
+  a live quiz (its version, status, question) sends ``NOTIFY lms_live, '<quiz id>'`` in the same
   transaction (the session events below), so every worker on every host hears it at commit;
+  the counts (joined, answered) it reads every :data:`LOOK_WHILE_OPEN` seconds while they can
+  change;
 - on SQLite (one host) it reads the watched quizzes' versions and counts every
   :data:`POLL_SQLITE` seconds while streams are open: one small query, and it sees the changes
   of every worker process.
@@ -44,9 +46,17 @@ CHANNEL = "lms_live"
 POLL_SQLITE = 0.1
 #: Seconds between the PostgreSQL watcher's own looks, should a notification be missed.
 POLL_POSTGRES = 5.0
+#: Seconds between its looks at the counts (joined, answered) while a quiz is in its lobby or
+#: a question is open: joins and answers send no notification.
+LOOK_WHILE_OPEN = 0.5
+#: Seconds over which the PostgreSQL watcher gathers the notifications of a burst (answers
+#: arriving together) into one look, after acting on the first one at once.
+COALESCE = 0.1
 #: Seconds of silence after which a stream sends an empty message, so proxies keep it and the
 #: tablet's script can tell a dead stream from a quiet quiz.
 HEARTBEAT = 15.0
+#: Seconds between a tablet's looks at the number who joined, while the lobby fills.
+COUNT_EVERY = 2.0
 #: Seconds a stream stays open at most; the browser then reconnects and the sign-in is checked.
 MAX_LIFETIME = 600.0
 #: Milliseconds the browser waits before reconnecting a dropped stream (``retry:``).
@@ -99,26 +109,46 @@ def snapshots(quiz_ids: list[int]) -> dict[int, Snapshot]:
 
 
 class Watched:
-    """One quiz's latest snapshot in this process, and the streams waiting for the next."""
+    """One quiz's latest snapshot in this process, and the streams waiting for the next.
+
+    Two kinds of waiting: the trainer's screen wants every change (answers counted included);
+    a tablet only a change of what it shows (:func:`tablet_view`), so an answer does not wake
+    every tablet of the room. A tablet learns the number who joined when it next wakes (at
+    most every :data:`COUNT_EVERY` seconds in the lobby)."""
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self.seq = 0
+        self.tablet_seq = 0
         self.streams = 0
-        self.cond = threading.Condition()
+        lock = threading.Lock()
+        self.cond = threading.Condition(lock)
+        self.tablet_cond = threading.Condition(lock)
 
     def publish(self, snapshot: Snapshot) -> None:
         with self.cond:
-            if snapshot != self.snapshot:
-                self.snapshot, self.seq = snapshot, self.seq + 1
-                self.cond.notify_all()
+            if snapshot == self.snapshot:
+                return
+            if tablet_view(snapshot) != tablet_view(self.snapshot):
+                self.tablet_seq += 1
+                self.tablet_cond.notify_all()
+            self.snapshot, self.seq = snapshot, self.seq + 1
+            self.cond.notify_all()
 
-    def wait(self, seq: int, timeout: float) -> tuple[int, Snapshot]:
-        """The snapshot after ``seq``, or the same one after ``timeout`` seconds."""
-        with self.cond:
-            if self.seq == seq and timeout > 0:
-                self.cond.wait(timeout)
-            return self.seq, self.snapshot
+    def wait(self, seq: int, timeout: float, *, tablet: bool = False) -> tuple[int, Snapshot]:
+        """The snapshot after ``seq`` (of the tablets' changes with ``tablet``), or the same one
+        after ``timeout`` seconds."""
+        cond = self.tablet_cond if tablet else self.cond
+        with cond:
+            current = self.tablet_seq if tablet else self.seq
+            if current == seq and timeout > 0:
+                cond.wait(timeout)
+            return (self.tablet_seq if tablet else self.seq), self.snapshot
+
+
+def tablet_view(snapshot: Snapshot) -> tuple[Any, ...]:
+    """What a tablet's screen shows of a quiz (the joined count apart)."""
+    return snapshot.version, snapshot.status, snapshot.index, snapshot.deadline
 
 
 class Hub:
@@ -202,18 +232,32 @@ class Hub:
             self.refresh()
             looked = time.monotonic()
             while self._busy(quiet):
-                ids = {n.payload for n in conn.notifies(timeout=1.0, stop_after=1)}
-                if ids:  # a burst of answers: take what arrives within 10 ms at once
-                    ids |= {n.payload for n in conn.notifies(timeout=0.01)}
-                if "*" in ids or time.monotonic() - looked > POLL_POSTGRES:
+                every = LOOK_WHILE_OPEN if self._open() else POLL_POSTGRES
+                wait = max(0.0, min(1.0, every - (time.monotonic() - looked)))
+                ids = {n.payload for n in conn.notifies(timeout=wait, stop_after=1)}
+                # The first change at once (the trainer's Next); then, while a burst lasts, what
+                # came in each COALESCE seconds together: one look per worker, not one per step.
+                while ids:
+                    self._changed(ids)
+                    ids = {n.payload for n in conn.notifies(timeout=COALESCE)}
+                if time.monotonic() - looked >= every:  # counts; a notification missed
                     self.refresh()
                     looked = time.monotonic()
-                elif ids:
-                    self.refresh([int(i) for i in ids if i.isdigit()])
                 else:
                     self._expire_due()
         finally:
             conn.close()
+
+    def _open(self) -> bool:
+        """Whether a watched quiz is taking joins or answers (counts change without notice)."""
+        with self.lock:
+            return any(w.snapshot.status in ("lobby", "question") for w in self.quizzes.values())
+
+    def _changed(self, payloads: set[str]) -> None:
+        if "*" in payloads:
+            self.refresh()
+        else:
+            self.refresh([int(i) for i in payloads if i.isdigit()])
 
     def refresh(self, quiz_ids: list[int] | None = None) -> None:
         """Read the watched quizzes (or ``quiz_ids``) and wake the streams of changed ones."""
@@ -269,9 +313,12 @@ def stream(
     last: tuple[int, ...],
     lifetime: float,
     events: Callable[[Snapshot, tuple[int, ...]], tuple[str, tuple[int, ...]]],
+    *,
+    tablet: bool = False,
 ) -> Iterator[str]:
     """A stream of ``events(snapshot, last_sent) -> (text, new_last_sent)`` for each change of
-    the quiz, with heartbeats, until the quiz has ended or ``lifetime`` seconds have passed."""
+    the quiz (a tablet's: each change of what it shows, see :class:`Watched`), with
+    heartbeats, until the quiz has ended or ``lifetime`` seconds have passed."""
     watched = hub().watch(quiz_id)
     db.session.close()  # waiting holds no connection of the pool
     end = time.monotonic() + lifetime
@@ -281,7 +328,10 @@ def stream(
         yield f"retry: {RETRY_MS}\n"
         while True:
             left = end - time.monotonic()
-            seq, snapshot = watched.wait(seq, min(HEARTBEAT - (time.monotonic() - wrote), left))
+            wait = min(HEARTBEAT - (time.monotonic() - wrote), left)
+            if tablet and watched.snapshot.status == "lobby":
+                wait = min(wait, COUNT_EVERY)
+            seq, snapshot = watched.wait(seq, wait, tablet=tablet)
             out, last = events(snapshot, last)
             db.session.close()
             if not out and time.monotonic() - wrote >= HEARTBEAT - 0.05:
@@ -320,12 +370,15 @@ def _notify(session: Session, payloads: set[str]) -> None:
 
 
 def _after_flush(session: Session, _context: Any) -> None:
-    ids: set[str] = set()
-    for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, LiveQuiz) and obj.id is not None:
-            ids.add(str(obj.id))
-        elif isinstance(obj, LiveParticipant | LiveAnswer) and obj.quiz_id is not None:
-            ids.add(str(obj.quiz_id))
+    """A live quiz that moved on (its version, status or question) is announced. Joins and
+    answers are not: every NOTIFY takes PostgreSQL's one notification lock at commit, so a
+    room answering at once would commit one by one; their counts are read every
+    :data:`LOOK_WHILE_OPEN` seconds instead."""
+    ids = {
+        str(obj.id)
+        for obj in chain(session.new, session.dirty, session.deleted)
+        if isinstance(obj, LiveQuiz) and obj.id is not None
+    }
     if ids and _postgres(session):
         _notify(session, ids)
 
@@ -335,7 +388,7 @@ def _on_execute(state: Any) -> None:
     if not (state.is_update or state.is_delete or state.is_insert):
         return
     mapper = state.bind_mapper
-    if mapper is not None and mapper.class_ in (LiveQuiz, LiveAnswer) and _postgres(state.session):
+    if mapper is not None and mapper.class_ is LiveQuiz and _postgres(state.session):
         _notify(state.session, {"*"})
 
 

@@ -275,8 +275,10 @@ def state(code: str) -> Response:
 
 @bp.post("/live/<code>/answer")
 def answer(code: str) -> Response:
-    """Counted exactly once; refused with a clear message once the question has closed."""
-    quiz = _quiz(code)
+    """Counted exactly once; refused with a clear message once the question has closed. An
+    answer that arrives after the quiz ended is refused the same way: it is no wrong code, and
+    counting it as one would lock the hall's address out of the next quiz."""
+    quiz = _quiz(code, ended=True)
     me = _me(quiz) or abort(403)
     wants_json = request.headers.get("X-Requested-With") == "fetch"
     index = request.form.get("index", type=int)
@@ -376,9 +378,9 @@ def _lifetime() -> float:
     return max(1.0, min(push.MAX_LIFETIME, timeout - idle + 1))
 
 
-def _event_stream(quiz_id: int, events: Any) -> Response:
+def _event_stream(quiz_id: int, events: Any, *, tablet: bool = False) -> Response:
     last = push.last_event_id(request.headers.get("Last-Event-ID") or request.args.get("v"))
-    body = stream_with_context(push.stream(quiz_id, last, _lifetime(), events))
+    body = stream_with_context(push.stream(quiz_id, last, _lifetime(), events, tablet=tablet))
     response = current_app.response_class(body, mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
@@ -396,7 +398,7 @@ def events(code: str) -> Response:
         return current_app.response_class(status=204)
     if _me(quiz) is None:
         abort(403)
-    return _event_stream(quiz.id, _tablet_events(quiz.id))
+    return _event_stream(quiz.id, _tablet_events(quiz.id), tablet=True)
 
 
 @bp.get("/live/host/<lms_id:quiz_id>/events")
