@@ -27,7 +27,7 @@ from .source import Problem, YAMLProblem, load_yaml
 log = logging.getLogger(__name__)
 
 FACTS_FOLDER = "facts"
-UNITS = ("INR", "BDT", "percent", "days", "months", "years", "date", "number", "text")
+UNITS = ("INR", "BDT", "percent", "days", "months", "years", "date", "year", "number", "text")
 MONEY = {"INR": "₹", "BDT": "৳"}
 #: ``{fact:ID}`` or ``{fact:ID|number}``; the checker also reads malformed ones with it.
 REFERENCE = re.compile(r"\{fact:\s*([^}|\s]*)\s*(?:\|\s*([^}]*?)\s*)?\}")
@@ -167,6 +167,9 @@ def _value_problem(unit: str, value: Any) -> Any:
         return None if ok else _l("must be a date written as YYYY-MM-DD")
     if unit == "text":
         return None if isinstance(value, str) and value.strip() else _l("must be non-empty text")
+    if unit == "year":
+        ok = isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2100
+        return None if ok else _l("must be a year such as 2021")
     ok = isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
     return None if ok else _l("must be a number of 0 or more")
 
@@ -205,6 +208,8 @@ def format_fact(fact: Fact, locale: str, *, bare: bool = False, latin_digits: bo
         return str(value)
     if unit == "date":
         text = babel_dates.format_date(value, "long", locale=info.format_locale)
+    elif unit == "year":  # a calendar year: 2021, never 2,021
+        text = str(value)
     elif bare or unit == "number":
         text = number(value)
     elif unit in MONEY:
