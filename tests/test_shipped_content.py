@@ -22,8 +22,17 @@ MODULES = [
     "cleaner-production",
     "financial-literacy",
     "digital-loans",
+    "quality-standards",
+    "product-development",
+    "digital-marketing",
 ]
-NEW_MODULES = ["financial-literacy", "digital-loans"]
+NEW_MODULES = [
+    "financial-literacy",
+    "digital-loans",
+    "quality-standards",
+    "product-development",
+    "digital-marketing",
+]
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +119,9 @@ BANGLADESH = {
         ("এসএমই ফাউন্ডেশন", "SME Foundation"),
         ("বাংলাদেশ ব্যাংক",),
     ],
+    "quality-standards": [("BSTI", "বিএসটিআই"), ("BAB", "বিএবি")],
+    "product-development": [("DPDT", "ডিপিডিটি"), ("শিল্প-নকশা আইন", "শিল্প নকশা আইন")],
+    "digital-marketing": [("Daraz", "দারাজ"), ("DBID", "ডিবিআইডি")],
 }
 
 
