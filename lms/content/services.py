@@ -63,15 +63,24 @@ def reader_doc(
 
 def country_doc(doc: LocaleDoc, country: str, *, latin_digits: bool = False) -> LocaleDoc:
     """``doc`` as a reader in ``country`` sees it: their country's blocks, and their country's
-    facts written for the text's language."""
+    facts written for the text's language. Made once per text, country and digits, until the
+    text or the facts change (each is a new object then): filling a module's facts on every
+    page view cost more than the rest of the page."""
     book = facts()
+    made = state().cache("content.country_docs")
+    key = (str(doc.path), doc.locale, country, latin_digits)
+    found = made.get(key)
+    if found is not None and found[0] is doc and found[1] is book:
+        return found[2]
 
     def fill(text: str) -> str:
         return substitute(
             text, book, country, doc.locale, latin_digits=latin_digits, where=str(doc.path)
         )
 
-    return for_country(doc, country, fill)
+    result = for_country(doc, country, fill)
+    made[key] = (doc, book, result)
+    return result
 
 
 def clamped_position(progress: ReadingProgress | None, total: int) -> int:
