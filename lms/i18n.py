@@ -9,16 +9,17 @@ readers unless the user chose Latin digits.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel.support import NullTranslations, Translations
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import Domain
 from flask_babel.speaklater import LazyString
 from markupsafe import escape
@@ -30,6 +31,29 @@ DOMAIN = "lms"
 LOCALE_COOKIE = "locale"
 LATIN_DIGITS = "0123456789"
 BENGALI_DIGITS = "০১২৩৪৫৬৭৮৯"
+LATIN_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#: Choices in Bengali question papers are ক, খ, গ, ঘ...: the consonants in their order.
+BENGALI_LETTERS = "কখগঘঙচছজঝঞটঠডঢণতথদধনপফবভমযরলশষসহ"
+
+
+#: Date and time patterns that replace CLDR's for Bengali readers (``kind.width``). CLDR's
+#: Bengali times end in a Latin "AM"/"PM" and its short date is all digits (৫/৩/২৬), which is
+#: easily read month first; Bengali names the part of the day before the hour ("দুপুর ২:০৭",
+#: "রাত্রি ৯:৩০"): CLDR's day periods, pattern ``B``. Long times name the zone in words, not
+#: "IST" or "+0600".
+BENGALI_PATTERNS: Mapping[str, str] = MappingProxyType(
+    {
+        "date.short": "d MMM, y",
+        "time.short": "B h:mm",
+        "time.medium": "B h:mm:ss",
+        "time.long": "B h:mm:ss zzzz",
+        "time.full": "B h:mm:ss zzzz",
+        "datetime.short": "d MMM, y, B h:mm",
+        "datetime.medium": "d MMM, y, B h:mm:ss",
+        "datetime.long": "d MMMM, y, B h:mm:ss zzzz",
+        "datetime.full": "EEEE, d MMMM, y, B h:mm:ss zzzz",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +68,10 @@ class LocaleInfo:
     timezone: str
     #: The digits 0-9 as this language writes them (Babel formats with Latin ones).
     digits: str = LATIN_DIGITS
+    #: Babel patterns used instead of a named width (``{"time.short": "HH:mm"}``).
+    patterns: Mapping[str, str] = field(default_factory=dict, hash=False)
+    #: The letters that label a question's choices, in order (A, B, C, D; ক, খ, গ, ঘ).
+    letters: str = LATIN_LETTERS
 
     @property
     def bengali_script(self) -> bool:
@@ -57,9 +85,27 @@ class LocaleInfo:
 #: The built-in language table; ``LMS_LANGUAGES`` adds to it or replaces entries.
 LOCALES: dict[str, LocaleInfo] = {
     "en": LocaleInfo("en", "English", "en", "en_IN", "INR", "Asia/Kolkata"),
-    "bn": LocaleInfo("bn", "বাংলা (ভারত)", "bn-IN", "bn_IN", "INR", "Asia/Kolkata", BENGALI_DIGITS),
+    "bn": LocaleInfo(
+        "bn",
+        "বাংলা (ভারত)",
+        "bn-IN",
+        "bn_IN",
+        "INR",
+        "Asia/Kolkata",
+        BENGALI_DIGITS,
+        BENGALI_PATTERNS,
+        BENGALI_LETTERS,
+    ),
     "bn_BD": LocaleInfo(
-        "bn_BD", "বাংলা (বাংলাদেশ)", "bn-BD", "bn_BD", "BDT", "Asia/Dhaka", BENGALI_DIGITS
+        "bn_BD",
+        "বাংলা (বাংলাদেশ)",
+        "bn-BD",
+        "bn_BD",
+        "BDT",
+        "Asia/Dhaka",
+        BENGALI_DIGITS,
+        BENGALI_PATTERNS,
+        BENGALI_LETTERS,
     ),
 }
 
@@ -299,17 +345,55 @@ def format_money(amount: int | float | Decimal, currency: str | None = None) -> 
     return localise_digits(fmt)
 
 
+def option_letter(index: int) -> str:
+    """The label of the choice at ``index`` (from 0) in the reader's language: A, B, C... or
+    ক, খ, গ...; past the last letter, its number. The projector and the tablets show the same
+    choice with the same letter in the same language (and the same shape in any)."""
+    letters = locale_info().letters
+    return letters[index] if 0 <= index < len(letters) else format_number(index + 1)
+
+
+def lazy_number(value: int | float | Decimal) -> LazyText:
+    """``value`` formatted by :func:`format_number` when a lazy message is shown (outside an app:
+    as is)."""
+    return LazyText(lambda: format_number(value) if has_app_context() else str(value))
+
+
+def _pattern(info: LocaleInfo, kind: str, format: str) -> str:
+    """The language's own pattern for a named width (``short``...), else ``format`` itself."""
+    return info.patterns.get(f"{kind}.{format}", format)
+
+
 def format_date(value: date | datetime, format: str = "medium") -> str:
+    """A date in the reader's language: a width (``short``, ``medium``, ``long``, ``full``) or a
+    Babel pattern; a datetime is shown as the date in the language's time zone."""
     info = locale_info()
     if isinstance(value, datetime):
         value = value.astimezone(ZoneInfo(info.timezone)).date()
-    return localise_digits(babel_dates.format_date(value, format, locale=info.format_locale))
+    pattern = _pattern(info, "date", format)
+    return localise_digits(babel_dates.format_date(value, pattern, locale=info.format_locale))
 
 
 def format_datetime(value: datetime, format: str = "medium") -> str:
+    """A moment in the language's time zone (Bengali: "৫ মার্চ, ২০২৬, দুপুর ২:০৭")."""
     info = locale_info()
     fmt = babel_dates.format_datetime(
-        value, format, tzinfo=ZoneInfo(info.timezone), locale=info.format_locale
+        value,
+        _pattern(info, "datetime", format),
+        tzinfo=ZoneInfo(info.timezone),
+        locale=info.format_locale,
+    )
+    return localise_digits(fmt)
+
+
+def format_time(value: datetime, format: str = "short") -> str:
+    """The time of day of a moment, in the language's time zone (Bengali: "দুপুর ২:০৭")."""
+    info = locale_info()
+    fmt = babel_dates.format_time(
+        value,
+        _pattern(info, "time", format),
+        tzinfo=ZoneInfo(info.timezone),
+        locale=info.format_locale,
     )
     return localise_digits(fmt)
 
@@ -318,14 +402,20 @@ def template_context() -> dict[str, object]:
     """What every LMS template gets for languages and formatting."""
     info = locale_info()
     table = languages()
+    offered = [table[code] for code in enabled_locales() if code in table]
     return {
         "current_locale": info,
-        "locales": [table[code] for code in enabled_locales() if code in table],
+        # The layout's language switcher reads ``lms_locales``: a page's own variable (e.g. a
+        # view's ``locales``) cannot hide it. ``locales`` stays for host templates.
+        "lms_locales": offered,
+        "locales": offered,
         "format_number": format_number,
         "format_percent": format_percent,
         "format_money": format_money,
         "format_date": format_date,
         "format_datetime": format_datetime,
+        "format_time": format_time,
+        "option_letter": option_letter,
     }
 
 
@@ -339,10 +429,13 @@ __all__ = [
     "format_datetime",
     "format_money",
     "format_number",
+    "format_time",
     "gettext",
     "language",
     "languages",
     "lazy_gettext",
+    "lazy_number",
     "locale_code",
     "ngettext",
+    "option_letter",
 ]

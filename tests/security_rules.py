@@ -79,6 +79,8 @@ WRITES_ON_GET = {
     "lms.live.state": f"{DEADLINE} (the question whose countdown ran out is closed)",
     "lms.live.host": f"{DEADLINE} (the question whose countdown ran out is closed)",
     "lms.live.host_state": f"{DEADLINE} (the question whose countdown ran out is closed)",
+    "lms.live.host_screen": f"{DEADLINE} (the question whose countdown ran out is closed)",
+    "lms.live.host_screen_state": f"{DEADLINE} (the question whose countdown ran out is closed)",
 }
 
 #: URL variable -> attribute of the test's ``World`` that holds a real value.
@@ -188,6 +190,9 @@ RULES: dict[str, Rule] = {
     "lms.live.host": Rule(get=TRAINER),
     "lms.live.host_state": Rule(get=TRAINER),
     "lms.live.host_events": Rule(get=TRAINER),
+    # The room's screen (the projector) is the trainer's too, opened from the host page.
+    "lms.live.host_screen": Rule(get=TRAINER),
+    "lms.live.host_screen_state": Rule(get=TRAINER),
     "lms.live.host_action": Rule(post=TRAINER),  # "reveal" in the lobby: refused, 302
     "lms.live.host_results": Rule(get=TRAINER),
     # Programme records: admins.

@@ -143,6 +143,10 @@ def test_a_section_in_the_other_countrys_block_is_not_a_page(app: Flask, make_us
     assert client.get("/modules/tax/3").status_code == 404  # India's text has two pages
     assert 'href="/modules/tax/2">' in module  # Continue: the last page, not a missing one
     assert "Keeping records" in client.get("/modules/tax/2").get_data(as_text=True)
+    # Finished only once every page of India's text has been opened: page 1 never was.
+    refused = post(client, "/modules/tax/2/go", {"finish": "1", "to": "2"})
+    assert refused.headers["Location"].endswith("/modules/tax/2")
+    post(client, "/modules/tax/1/seen")
     done = post(client, "/modules/tax/2/go", {"finish": "1", "to": "2"})
     assert done.headers["Location"].endswith("/modules/tax?done=1")
     set_country(app, user, "BD")  # finished stays finished

@@ -515,7 +515,7 @@ def test_a_broken_module_yaml_is_reported_with_its_line_and_left_alone(
     before = yaml_path.read_bytes()
     author = signed_in(app, make_user, "author")
     page = author.get("/author/content").get_data(as_text=True)
-    assert "module.yaml:" in page and "YAML cannot be read" in page
+    assert "module.yaml</code>:" in page and "YAML cannot be read" in page
     form = _editor(author, "/author/content/tanning/bn/edit")
     text = (content / "tanning" / "bn.md").read_text(encoding="utf-8") + "\nআরও।\n"
     response = author.post("/author/content/tanning/bn/edit", data={**form, "text": text})

@@ -569,9 +569,10 @@ def test_a_broken_questionnaire_never_breaks_the_app(
     admin = app.test_client()
     login(admin, user_here("admin").email)
     page = admin.get("/programme/needs").get_data(as_text=True)
-    assert f"needs.yaml:{line_of(text, 'area: vat')}" in page and "unknown area vat" in page
+    where = f"needs.yaml</code>:{line_of(text, 'area: vat')}"  # names and ids as code
+    assert where in page and "unknown area <code>vat</code>" in page
     preview = admin.get("/programme/needs/questionnaire").get_data(as_text=True)
-    assert "unknown area vat" in preview
+    assert "unknown area <code>vat</code>" in preview
 
 
 def test_the_preview_shows_each_language_and_country(app: Flask, make_user) -> None:  # noqa: ANN001

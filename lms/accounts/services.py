@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import auth, sessions, signals
 from ..db import db, utcnow
-from ..i18n import _l
+from ..i18n import _l, lazy_number
 from ..state import state
 from . import limits
 from .models import ADMIN, LEARNER, ROLES, User, UserRole
@@ -47,7 +47,9 @@ def find_user(email: str) -> User | None:
 def check_password_rules(password: str) -> None:
     minimum = current_app.config["LMS_PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        raise AccountError(_l("The password needs at least %(num)s characters.", num=minimum))
+        raise AccountError(
+            _l("The password needs at least %(num)s characters.", num=lazy_number(minimum))
+        )
 
 
 def check_roles(roles: Iterable[str]) -> set[str]:

@@ -24,7 +24,7 @@ from .. import groups, signals
 from ..accounts import services as accounts
 from ..auth import current_user
 from ..db import db
-from ..i18n import _, _l, enabled_locales, languages, locale_code
+from ..i18n import _, _l, enabled_locales, format_number, languages, locale_code
 from ..security import login_required, roles_required
 from ..state import HomeLink
 from ..web import render
@@ -101,7 +101,7 @@ def verify_upload() -> tuple[str, int] | str:
     text, problem = display.handed_in(MAX_CREDENTIAL)
     if problem is not None:
         limit = MAX_CREDENTIAL // 1024
-        error = reasons.render(problem, {"size": limit}, _)
+        error = reasons.render(problem, {"size": format_number(limit)}, _)
         page = render("lms/certificates/verify_form.html", error=error, limit=limit)
         return page, 413 if problem == "too_large" else 400
     trusted = published.trusted_issuers()
@@ -296,7 +296,7 @@ def _admin_post() -> Response:
             flash(_("Choose learners from the list."), "error")
         else:
             issued = services.issue_for(members if members is not None else accounts.learner_ids())
-            flash(_("%(num)s new certificates issued.", num=len(issued)), "success")
+            flash(_("%(num)s new certificates issued.", num=format_number(len(issued))), "success")
     return redirect(url_for("lms.certificates.admin"))
 
 

@@ -1,4 +1,5 @@
-"""The authors' side: dashboard, preview, side-by-side view, editor with live preview."""
+"""The authors' side: dashboard, checker report, preview, side-by-side view, editor with live
+preview."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from werkzeug.wrappers import Response
 
 from ..auth import current_user
 from ..countries import COUNTRY_NAMES, current_country
-from ..i18n import _, language
+from ..i18n import _, language, locale_code
 from ..security import roles_required
+from ..state import state
 from ..web import render
 from . import services
-from .checker import check_library, check_markdown
+from .checker import check_library, check_markdown, country_blocks, message_html
 from .modules import Module, front_matter_problems, is_stale
 from .source import (
     CONTENT_LOCALES,
@@ -27,6 +29,9 @@ from .source import (
 from .views import bp, link_context
 
 MAX_SOURCE_CHARS = 500_000
+
+# Checker messages on pages: identifiers as code, numbers in the reader's digits.
+bp.add_app_template_global(message_html, "checker_message")
 
 
 def _module(slug: str) -> Module:
@@ -61,12 +66,21 @@ def locale_status(module: Module, locale: str, problems: list[Problem]) -> dict[
     }
 
 
+def module_titles(modules: list[Module]) -> dict[str, tuple[str, str] | None]:
+    """Each module's title in the page's language (or the language its text falls back to),
+    with that text's HTML ``lang``; a module without any text: its slug."""
+    chain = services.locale_chain(locale_code())
+    found = {}
+    for module in modules:
+        doc = module.doc(chain) or module.docs.get(SOURCE_LOCALE)
+        found[module.slug] = (doc.title, language(doc.locale).html_lang) if doc else None
+    return found
+
+
 @bp.get("/author/content")
 @roles_required("author")
 def dashboard() -> str:
     library = services.library()
-    from ..state import state
-
     problems = check_library(library, state().content_checks)
     by_module = {
         m.slug: [p for p in problems if p.path.is_relative_to(m.folder)] for m in library.modules()
@@ -79,7 +93,39 @@ def dashboard() -> str:
         "lms/content/dashboard.html",
         rows=rows,
         problems=by_module,
-        locales=[language(c) for c in CONTENT_LOCALES],
+        titles=module_titles(library.modules()),
+        # Not ``locales``: that name is the layout's list of UI languages.
+        content_locales=[language(c) for c in CONTENT_LOCALES],
+        root=library.root,
+    )
+
+
+@bp.get("/author/content/check")
+@roles_required("author")
+def check() -> str:
+    """What ``flask lms check-content`` reports, in the reader's language: skipped plugins,
+    every problem with its file and line, and each text's country blocks."""
+    library = services.library()
+    problems = check_library(library, state().content_checks)
+    errors = sum(1 for p in problems if p.severity == "error")
+    blocks = [
+        (
+            m,
+            [
+                (language(loc), [COUNTRY_NAMES[c] for c in country_blocks(doc)])
+                for loc, doc in m.docs.items()
+            ],
+        )
+        for m in library.modules()
+    ]
+    return render(
+        "lms/content/check.html",
+        problems=problems,
+        errors=errors,
+        warnings=len(problems) - errors,
+        skipped=sorted(state().plugin_errors.items()),
+        blocks=blocks,
+        titles=module_titles(library.modules()),
         root=library.root,
     )
 

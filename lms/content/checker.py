@@ -7,8 +7,11 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
+
 from ..countries import COUNTRIES
-from ..i18n import _l
+from ..i18n import _l, format_date, format_number, gettext
 from .blocks import body_lines, countries_in, keep_for
 from .facts import MODIFIERS, REFERENCE, FactBook, load_facts, stale_facts
 from .library import ContentLibrary
@@ -56,7 +59,7 @@ def _stale(book: FactBook, today: dt.date) -> list[Problem]:
                 "fact %(id)s was last checked on %(date)s, more than 12 months ago: check it "
                 "against its source and renew checked",
                 id=fact.id,
-                date=fact.checked.isoformat(),
+                date=fact.checked,  # a date: ISO in the command's output, the reader's on a page
             ),
         )
         for fact in stale_facts(book, today)
@@ -104,10 +107,16 @@ def check_facts(doc: LocaleDoc, book: FactBook) -> list[Problem]:
     return found
 
 
+def country_blocks(doc: LocaleDoc) -> list[str]:
+    """The countries that have blocks of their own in ``doc`` (``::: IN``, ``::: BD``)."""
+    lines, _first = body_lines(doc)
+    found = countries_in(lines)
+    return [c for c in COUNTRIES if c in found]
+
+
 def variants(doc: LocaleDoc) -> str:
     """Which countries have blocks of their own in ``doc``: ``IN+BD``, ``BD only``, ``shared``."""
-    lines, _first = body_lines(doc)
-    found = [c for c in COUNTRIES if c in countries_in(lines)]
+    found = country_blocks(doc)
     if not found:
         return "shared"
     return "+".join(found) if len(found) > 1 else f"{found[0]} only"
@@ -304,6 +313,31 @@ def _check_target(
     return problem(
         _l("link %(target)s: use https://..., #anchor, module:slug or assets/file", target=target)
     )
+
+
+def message_html(message: object) -> Markup:
+    """A checker message for a page, translated now: what the author typed or must type (ids,
+    slugs, paths: the message's text variables) as ``<code>``, numbers and dates in the reader's
+    digits. Outside a page (``str(message)``) the same message keeps them as they are."""
+    if not (isinstance(message, LazyString) and message._func == gettext):
+        return escape(str(message))
+    (msgid,) = message._args
+    if not message._kwargs:  # gettext formats only with variables ("100%" stays as it is)
+        return escape(gettext(msgid))
+    shown = {name: _variable_html(value) for name, value in message._kwargs.items()}
+    return Markup(escape(gettext(msgid))) % shown
+
+
+def _variable_html(value: object) -> Markup:
+    if isinstance(value, LazyString):  # a message of its own, or translated words
+        return message_html(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return escape(format_number(value))
+    if isinstance(value, dt.date):
+        return escape(format_date(value))
+    if isinstance(value, str):
+        return Markup("<code>%s</code>") % value
+    return escape(str(value))
 
 
 def format_report(problems: list[Problem], root: Path | None = None) -> tuple[list[str], int, int]:

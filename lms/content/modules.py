@@ -67,6 +67,12 @@ class Module:
         return value if isinstance(value, int) else 0
 
     @property
+    def post_test_after_reading(self) -> bool:
+        """Whether the post-test opens only once every section has been read (default yes)."""
+        value = self.meta.get("post_test_after_reading", True)
+        return value if isinstance(value, bool) else True
+
+    @property
     def errors(self) -> list[Problem]:
         return [p for p in self.all_problems if p.severity == "error"]
 
@@ -187,6 +193,10 @@ def _date(value: Any) -> Any:
     return None if ok else _l("must be a date written as YYYY-MM-DD")
 
 
+def _bool(value: Any) -> Any:
+    return None if isinstance(value, bool) else _l("must be true or false")
+
+
 def _url(value: Any) -> Any:
     ok = isinstance(value, str) and value.startswith(("https://", "http://"))
     return None if ok else _l("must be a web address starting with https://")
@@ -208,6 +218,7 @@ META_FIELDS: dict[str, tuple[bool, Check]] = {
     "topics": (True, lambda v: None),
     "prerequisites": (False, lambda v: None),
     "pass_mark": (True, _int_between(0, 100)),
+    "post_test_after_reading": (False, _bool),
     "last_reviewed": (True, _date),
     "sources": (True, lambda v: None),
     "facts": (False, lambda v: None),
@@ -337,6 +348,9 @@ def _check_list(
 
 FRONT_FIELDS: dict[str, tuple[bool, Check]] = {
     "title": (True, _text),
+    # The title for one country's readers, when the module differs by country (certificates).
+    "title_IN": (False, _text),
+    "title_BD": (False, _text),
     "summary": (True, _text),
     "objectives": (
         True,

@@ -7,12 +7,14 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
@@ -22,7 +24,7 @@ from ..state import state
 from .blocks import for_country
 from .facts import FactBook, facts_for, substitute
 from .library import ContentLibrary
-from .models import ReadingProgress
+from .models import ReadingProgress, SectionOpened
 from .modules import Module
 from .source import CONTENT_LOCALES, SOURCE_LOCALE, LocaleDoc, file_fingerprint
 
@@ -135,6 +137,137 @@ def save_position(
 def has_completed(user_id: int, module_id: str) -> bool:
     row = db.session.get(ReadingProgress, (user_id, module_id))
     return row is not None and row.completed_at is not None
+
+
+# The sections opened: a module is finished once every one of them has been.
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A learner's reading of one module whose text, as they get it, has ``total`` sections."""
+
+    total: int
+    #: The numbers of the sections opened (1 = the first section).
+    opened: frozenset[int]
+    #: Where to resume: the section the learner was last on.
+    position: int
+    started: bool
+    completed: bool
+
+    @property
+    def unread(self) -> list[int]:
+        """The sections not opened yet, in order (none once the module is finished)."""
+        if self.completed:
+            return []
+        return [n for n in range(1, self.total + 1) if n not in self.opened]
+
+    @property
+    def read_count(self) -> int:
+        return self.total - len(self.unread)
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.completed else round(100 * self.read_count / max(self.total, 1))
+
+
+def pages_for(module: Module, locale: str, country: str) -> int:
+    """How many sections a reader of ``locale`` in ``country`` pages through."""
+    doc = module.doc(locale_chain(locale))
+    return len(for_country(doc, country).pages) if doc is not None else 0
+
+
+def opened_sections(user_id: int, module_id: str) -> set[int]:
+    rows = db.session.scalars(
+        select(SectionOpened.section).where(
+            SectionOpened.user_id == user_id, SectionOpened.module_id == module_id
+        )
+    )
+    return set(rows)
+
+
+def reading_of(user_id: int, module_id: str, total: int) -> Reading:
+    """The learner's reading of a module whose text has ``total`` sections for them."""
+    row = db.session.get(ReadingProgress, (user_id, module_id))
+    opened = {n for n in opened_sections(user_id, module_id) if 1 <= n <= total}
+    return Reading(
+        total=total,
+        opened=frozenset(opened),
+        position=clamped_position(row, total),
+        started=row is not None or bool(opened),
+        completed=row is not None and row.completed_at is not None,
+    )
+
+
+def open_sections(user_id: int, module_id: str, sections: Iterable[int]) -> None:
+    """Record that the learner opened ``sections`` (idempotent, and safe when two tablets of
+    the same learner record the same section at once)."""
+    missing = sorted(set(sections) - opened_sections(user_id, module_id))
+    if not missing:
+        return  # the usual case, a page opened again: nothing to write
+    now = utcnow()
+    rows = [
+        {"user_id": user_id, "module_id": module_id, "section": n, "opened_at": now}
+        for n in missing
+    ]
+    dialect = db.session.get_bind(SectionOpened).dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        upsert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        db.session.execute(upsert(SectionOpened.__table__).values(rows).on_conflict_do_nothing())
+    else:  # other databases: each insert in a savepoint of its own
+        for row in rows:
+            try:
+                with db.session.begin_nested():
+                    db.session.execute(insert(SectionOpened.__table__).values(row))
+            except IntegrityError:
+                pass  # recorded by the other tablet meanwhile
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where a returning learner left off: ``section`` of ``total`` in ``module``."""
+
+    module: Module
+    title: str
+    section: int
+    total: int
+
+
+def resume_point(user_id: int, locale: str, country: str) -> Resume | None:
+    """The module the learner read last and has not finished, and where they were in it."""
+    rows = db.session.scalars(
+        select(ReadingProgress)
+        .where(ReadingProgress.user_id == user_id, ReadingProgress.completed_at.is_(None))
+        .order_by(ReadingProgress.updated_at.desc())
+    )
+    for row in rows:
+        module = library().get(row.module_id)
+        total = pages_for(module, locale, country) if module is not None and module.usable else 0
+        if total:
+            return Resume(module, title(module, locale), clamped_position(row, total), total)
+    return None
+
+
+def visit(user_id: int, module_id: str, section: int, total: int, *also: int) -> ReadingProgress:
+    """The learner is on ``section`` (and has had ``also`` open): remember both."""
+    open_sections(user_id, module_id, (section, *also))
+    return save_position(user_id, module_id, section, total)
+
+
+def read_all(user_id: int, module_id: str, total: int) -> ReadingProgress:
+    """The learner read every one of the ``total`` sections and finished (demo data, imports)."""
+    open_sections(user_id, module_id, range(1, total + 1))
+    return save_position(user_id, module_id, total, total, finished=True)
+
+
+def finish(user_id: int, module_id: str, section: int, total: int) -> list[int]:
+    """Finish the module from ``section`` when every section has been opened; otherwise the
+    sections still unread (and the module is not finished). A finished module stays finished."""
+    visit(user_id, module_id, section, total)
+    unread = reading_of(user_id, module_id, total).unread
+    if not unread:
+        save_position(user_id, module_id, section, total, finished=True)
+    return unread
 
 
 # Authoring: saving files safely.

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import (
     Blueprint,
     Flask,
     abort,
-    current_app,
+    flash,
     jsonify,
     redirect,
     request,
@@ -20,9 +20,9 @@ from werkzeug.wrappers import Response
 
 from ..auth import current_user
 from ..countries import current_country
-from ..i18n import _l, gettext_in, language, locale_code
+from ..i18n import _l, format_number, gettext_in, language, locale_code, ngettext
 from ..parsing import whole_number
-from ..security import login_required, roles_required
+from ..security import login_required
 from ..state import HomeLink, state
 from ..web import render
 from . import services
@@ -162,11 +162,14 @@ def module(slug: str) -> str:
     return render(
         "lms/content/module.html",
         panels=panels,
+        # A panel may bring the page's next step (the tests' guided path does); else reading is.
+        leads=[(panel["lead"], panel) for _template, panel in panels if panel.get("lead")],
         module=module,
         doc=doc,
         intro=section_html(module, doc, 0),
         progress=progress,
-        resume=services.clamped_position(progress, len(doc.pages)),
+        reading=services.reading_of(current_user.id, module.slug, len(doc.pages)),
+        just_finished=request.args.get("done") == "1",
         notice=fallback_notice(doc),
         levels=LEVELS,
         topics=TOPICS,
@@ -182,6 +185,11 @@ def section(slug: str, number: int) -> str:
     pages = doc.pages
     if not 1 <= number <= len(pages):
         abort(404)
+    reading = services.reading_of(current_user.id, module.slug, len(pages))
+    # This page counts as opened: the page's script records it, as Next and Previous do.
+    unread = [n for n in reading.unread if n != number]
+    # The last page, or the page that completes the reading, ends with the finish panel.
+    finish_panel = number == len(pages) or (not unread and not reading.completed)
     return render(
         "lms/content/section.html",
         module=module,
@@ -191,24 +199,52 @@ def section(slug: str, number: int) -> str:
         section=pages[number - 1],
         html=section_html(module, doc, number),
         notice=fallback_notice(doc),
+        reading=reading,
+        unread=[(n, pages[n - 1].title) for n in unread],
+        finish_panel=finish_panel,
+        after_reading=_after_reading(module) if finish_panel else None,
     )
+
+
+def _after_reading(module: Module) -> Any:
+    """What a panel says comes after the reading (the tests' final test), or ``None``."""
+    for make in state().module_panels:
+        panel = make(module)
+        if panel is not None and panel[1].get("after_reading"):
+            return panel[1]["after_reading"]
+    return None
 
 
 @bp.post("/modules/<slug>/<lms_id:number>/go")
 @login_required
 def go(slug: str, number: int) -> Response:
-    """Next / Previous / Finish: remember the position, then show the page asked for."""
+    """Next / Previous / Finish: remember the position and the sections opened, then show the
+    page asked for. Finishing needs every section opened; else it says which are unread."""
     module = get_module(slug)
     total = len(reader_doc(module).pages)
+    if not 1 <= number <= total:
+        abort(404)
+    if request.form.get("finish") == "1":
+        unread = services.finish(current_user.id, module.slug, number, total)
+        if not unread:
+            return redirect(url_for("lms.content.module", slug=module.slug, done=1))
+        flash(unread_message(unread), "error")
+        return redirect(url_for("lms.content.section", slug=module.slug, number=number))
     target = whole_number(request.form.get("to"), 1, total)
-    finished = request.form.get("finish") == "1" and number == total
-    if finished:
-        services.save_position(current_user.id, module.slug, total, total, finished=True)
-        return redirect(url_for("lms.content.module", slug=module.slug, done=1))
     if target is None:
         abort(400)
-    services.save_position(current_user.id, module.slug, target, total)
+    services.visit(current_user.id, module.slug, target, total, number)
     return redirect(url_for("lms.content.section", slug=module.slug, number=target))
+
+
+def unread_message(unread: list[int]) -> str:
+    numbers = ", ".join(format_number(n) for n in unread)
+    return ngettext(
+        "Section %(numbers)s is still unread. Open it to finish the module.",
+        "Sections %(numbers)s are still unread. Open them to finish the module.",
+        len(unread),
+        numbers=numbers,
+    )
 
 
 @bp.post("/modules/<slug>/<lms_id:number>/seen")
@@ -219,7 +255,7 @@ def seen(slug: str, number: int) -> Response:
     total = len(reader_doc(module).pages)
     if not 1 <= number <= total:
         abort(404)
-    row = services.save_position(current_user.id, module.slug, number, total)
+    row = services.visit(current_user.id, module.slug, number, total)
     return jsonify(current=row.current_section, furthest=row.furthest_section)
 
 
@@ -228,16 +264,6 @@ def seen(slug: str, number: int) -> Response:
 def asset(slug: str, filename: str) -> Response:
     module = services.library().get(slug) or abort(404)
     return send_from_directory(module.folder / "assets", filename, max_age=3600)
-
-
-@bp.get("/author/content/check")
-@roles_required("author")
-def check() -> Response:
-    """The checker's report as plain text, as ``flask lms check-content`` prints it."""
-    from .cli import report
-
-    lines, _errors = report(Path(current_app.config["LMS_CONTENT_DIR"]))
-    return current_app.response_class("\n".join(lines) + "\n", mimetype="text/plain")
 
 
 # The authoring views share this blueprint; the commands join ``flask lms``.

@@ -9,8 +9,10 @@ from werkzeug.wrappers import Response
 
 from .. import __version__, signals
 from ..auth import current_user
+from ..content import services as content
+from ..countries import current_country
 from ..db import db
-from ..i18n import LOCALE_COOKIE, enabled_locales
+from ..i18n import LOCALE_COOKIE, enabled_locales, locale_code
 from ..security import login_required, safe_next
 from ..web import render, set_cookie
 
@@ -45,7 +47,9 @@ def home() -> str:
         for link in current_app.extensions["lms"].home_links
         if not link.roles or current_user.has_role(*link.roles)
     ]
-    return render("lms/core/home.html", links=links)
+    # A returning learner is led back to where they stopped, ahead of the tiles.
+    resume = content.resume_point(current_user.id, locale_code(), current_country())
+    return render("lms/core/home.html", links=links, resume=resume)
 
 
 @bp.get("/my/record")

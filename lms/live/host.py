@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import segno
@@ -13,11 +14,11 @@ from werkzeug.wrappers import Response
 from ..auth import current_user, passive
 from ..content import services as content
 from ..countries import COUNTRY_NAMES, current_country
-from ..db import db
-from ..i18n import _l, locale_code
+from ..db import db, utcnow
+from ..i18n import _l, locale_code, localise_digits
 from ..quiz import services as quiz_services
 from ..quiz.analysis import analyse
-from ..quiz.bank import text_in
+from ..quiz.bank import item_text, text_in
 from ..quiz.results_views import FLAG_LABELS, _num, _pct, csv_response
 from ..security import roles_required
 from ..web import render
@@ -95,11 +96,32 @@ def host_new(slug: str) -> str | Response:
         countries=COUNTRY_NAMES,
         country=request.form.get("country") or current_country(),
         text=lambda t: text_in(t, chain()),
+        item_text=lambda item, t: item_text(t, chain(), item.country),
     )
 
 
+def _join(quiz: LiveQuiz) -> dict[str, Any]:
+    """How to join, as the screens show it: the link, the code in the reader's digits (as the
+    tablets' code field takes them) and a QR code of the link that scales with its box."""
+    if not quiz.code:
+        return {"join_url": "", "code_shown": "", "qr": ""}
+    join_url = url_for("lms.live.enter", code=quiz.code, _external=True)
+    svg = segno.make(join_url, error="m").svg_inline(border=2, omitsize=True)
+    return {
+        "join_url": join_url,
+        "code_shown": localise_digits(" ".join((quiz.code[:3], quiz.code[3:]))),
+        "qr": Markup(svg),
+    }
+
+
+def _seconds_left(quiz: LiveQuiz) -> int:
+    """Whole seconds left on the open question's countdown (0 without one)."""
+    if quiz.status != "question" or not quiz.question_deadline:
+        return 0
+    return max(0, math.ceil((quiz.question_deadline - utcnow()).total_seconds()))
+
+
 def _host_view(quiz: LiveQuiz) -> dict[str, Any]:
-    join_url = url_for("lms.live.enter", code=quiz.code, _external=True) if quiz.code else ""
     entry = quiz.current
     return {
         "quiz": quiz,
@@ -112,14 +134,12 @@ def _host_view(quiz: LiveQuiz) -> dict[str, Any]:
         "participants": quiz.participants,
         **services.reveal(quiz),
         "board": services.leaderboard(quiz, 10) if quiz.status in ("leaderboard", "ended") else [],
-        "join_url": join_url,
+        **_join(quiz),
         "short_url": url_for("lms.live.join", _external=True),
-        "qr": Markup(segno.make(join_url, error="m").svg_inline(scale=6, border=2))
-        if join_url
-        else "",
         "deadline_ms": int(quiz.question_deadline.timestamp() * 1000)
         if quiz.status == "question" and quiz.question_deadline
         else 0,
+        "seconds_left": _seconds_left(quiz),
     }
 
 
@@ -140,6 +160,38 @@ def host_state(quiz_id: int) -> Response:
     answered = services.answered_count(quiz, quiz.current_index) if quiz.current else 0
     etag = f"{quiz.version}.{answered}.{len(quiz.participants)}.{locale_code()}"
     return _conditional(etag, lambda: render("lms/live/_host_state.html", **_host_view(quiz)))
+
+
+# The room's screen: what the projector shows, from a tab or window of its own (no buttons, no
+# top bar); the trainer keeps the host page, and its buttons, on their own screen.
+
+
+def _room_view(quiz: LiveQuiz) -> dict[str, Any]:
+    entry = quiz.current
+    return {
+        **_host_view(quiz),
+        "scored": quiz.mode != "survey",
+        "choices": entry is not None and entry["type"] in ("single", "multiple"),
+    }
+
+
+@bp.get("/live/host/<lms_id:quiz_id>/screen")
+@roles_required("trainer")
+def host_screen(quiz_id: int) -> str:
+    quiz = _mine(quiz_id)
+    services.expire(quiz)
+    return render("lms/live/screen.html", **_room_view(quiz))
+
+
+@bp.get("/live/host/<lms_id:quiz_id>/screen/state")
+@roles_required("trainer")
+@passive  # asked at each change: the room's screen never keeps a trainer signed in
+def host_screen_state(quiz_id: int) -> Response:
+    quiz = _mine(quiz_id)
+    services.expire(quiz)
+    answered = services.answered_count(quiz, quiz.current_index) if quiz.current else 0
+    etag = f"room.{quiz.version}.{answered}.{len(quiz.participants)}.{locale_code()}"
+    return _conditional(etag, lambda: render("lms/live/_screen_state.html", **_room_view(quiz)))
 
 
 @bp.post("/live/host/<lms_id:quiz_id>/<action>")

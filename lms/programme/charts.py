@@ -73,8 +73,9 @@ def data_table(caption: str, header: Sequence[str], rows: Sequence[Sequence[obje
         + "</tr>"
         for row in rows
     )
+    summary = _("Show as table")  # outside the f-string, so that it is extracted
     return (
-        f'<details class="chart-table"><summary>{_e(_("Show as table"))}</summary>'
+        f'<details class="chart-table"><summary>{_e(summary)}</summary>'
         f'<div class="table-wrap"><table class="list"><caption>{_e(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></details>"
     )
@@ -99,6 +100,12 @@ def nice_top(value: float) -> float:
 
 def _target_sentence(target: float | None, fmt: Format) -> str:
     return "" if target is None else " " + _("Target: %(value)s.", value=fmt(target))
+
+
+def _described(title: str, values: str) -> str:
+    """The chart's description for screen readers: its title and its numbers, one sentence
+    (translated words only: the joining marks are no text to translate)."""
+    return title + ": " + values + "."
 
 
 def bar_chart(
@@ -137,7 +144,7 @@ def bar_chart(
         )
         parts.append(_text(x, top - 10, _("Target %(value)s", value=fmt(target)), "middle"))
     listed = "; ".join(f"{label}: {fmt(value)}" for label, value in items) or _("No data yet.")
-    desc = f"{title}: {listed}.{_target_sentence(target, fmt)}"
+    desc = _described(title, listed) + _target_sentence(target, fmt)
     table = data_table(title, ["", value_label or title], [(lbl, fmt(v)) for lbl, v in items])
     return _figure(key, title, _svg(key, height, title, desc, "".join(parts)), table)
 
@@ -165,7 +172,7 @@ def progress_bar(
         )
         anchor = "end" if x > width * 0.6 else "middle"
         parts.append(_text(x, height - 2, _("Target %(value)s", value=fmt(target)), anchor))
-    desc = f"{title}: {fmt(value)}.{_target_sentence(target, fmt)}"
+    desc = _described(title, fmt(value)) + _target_sentence(target, fmt)
     rows = [(title, fmt(value), "—" if target is None else fmt(target))]
     table = data_table(title, ["", _("Now"), _("Target")], rows)
     return _figure(key, title, _svg(key, height, title, desc, "".join(parts), width), table)
@@ -186,7 +193,7 @@ def line_chart(
     every = [p for s in [*series, *([target] if target else [])] for p in s.points]
     days = [d for d, _ in every] + [d for d, _ in milestones]
     if not every:
-        desc = f"{title}: {_('No data yet.')}"
+        desc = _described(title, _("No data yet."))
         return _figure(key, title, _svg(key, 60, title, desc, _text(10, 30, _("No data yet."))), "")
     first, last = min(days), max(days)
     span = max((last - first).days, 1)
@@ -225,13 +232,16 @@ def line_chart(
                 for x, y in (xy(d, v) for d, v in line.points)
             ]
         parts.append(_legend(left + 190 * number, height - 10, line.name, colour, dash))
-    desc = f"{title}: " + "; ".join(
-        f"{s.name} {fmt(s.points[-1][1])}" for s in drawn_series(series, target) if s.points
+    desc = _described(
+        title,
+        "; ".join(
+            f"{s.name} {fmt(s.points[-1][1])}" for s in drawn_series(series, target) if s.points
+        ),
     )
     return _figure(
         key,
         title,
-        _svg(key, height, title, desc + ".", "".join(parts)),
+        _svg(key, height, title, desc, "".join(parts)),
         _line_table(title, series, target, fmt),
     )
 
@@ -310,13 +320,16 @@ def histogram(
             f'<rect x="{x}" y="{height - 24}" width="22" height="14" fill="{colour}"/>'
             + _text(x + 28, height - 12, _short(name, 20))
         )
-    desc = f"{title}: " + "; ".join(
-        f"{name} " + ", ".join(f"{bins[i]}: {fmt(c)}" for i, c in enumerate(counts) if c)
-        for name, counts in series
+    desc = _described(
+        title,
+        "; ".join(
+            f"{name} " + ", ".join(f"{bins[i]}: {fmt(c)}" for i, c in enumerate(counts) if c)
+            for name, counts in series
+        ),
     )
     rows = [[label] + [fmt(counts[b]) for _, counts in series] for b, label in enumerate(bins)]
     table = data_table(title, [""] + [name for name, _ in series], rows)
-    return _figure(key, title, _svg(key, height, title, desc + ".", "".join(parts)), table)
+    return _figure(key, title, _svg(key, height, title, desc, "".join(parts)), table)
 
 
 def heat_colour(value: float) -> str:
@@ -366,16 +379,19 @@ def heat_map(
                 + _text(x + cell_w / 2, y + 25, shown, "middle", fill=ink, font_size="13")
             )
     parts.append(_heat_legend(label_w, height - 30, fmt))
-    desc = f"{title}: " + "; ".join(
-        f"{row} — "
-        + ", ".join(f"{columns[c]} {fmt(v)}" for c, v in enumerate(values[r]) if v is not None)
-        for r, row in enumerate(rows)
+    desc = _described(
+        title,
+        "; ".join(
+            f"{row} — "
+            + ", ".join(f"{columns[c]} {fmt(v)}" for c, v in enumerate(values[r]) if v is not None)
+            for r, row in enumerate(rows)
+        ),
     )
     table_rows = [
         [row] + ["—" if v is None else fmt(v) for v in values[r]] for r, row in enumerate(rows)
     ]
     table = data_table(title, [""] + list(columns), table_rows)
-    return _figure(key, title, _svg(key, height, title, desc + ".", "".join(parts)), table)
+    return _figure(key, title, _svg(key, height, title, desc, "".join(parts)), table)
 
 
 def _heat_legend(x: float, y: float, fmt: Format) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..content.source import SLUG, Problem, YAMLProblem, load_yaml
-from ..i18n import _l, locale_code
+from ..i18n import _l, lazy_number, locale_code
 
 FILENAME = "needs-assessment.yaml"
 #: The programme's gap areas, in the questionnaire's order.
@@ -283,7 +283,7 @@ def _read_questions(reader: _Reader, raw: Any) -> None:
             message = _l(
                 "duplicate question id %(id)s (also on line %(line)s)",
                 id=question_id,
-                line=seen[question_id],
+                line=lazy_number(seen[question_id]),
             )
             reader.problem((*where, "id"), message)
         seen.setdefault(question_id, line)

@@ -117,7 +117,7 @@ def import_enterprises(table: tables.Table) -> tuple[int, list[RowProblems]]:
                         _l(
                             "%(value)s repeats row %(row)s.",
                             value=values[key],
-                            row=seen[values[key]],
+                            row=format_number(seen[values[key]]),
                         )
                     )
                 )

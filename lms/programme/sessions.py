@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from ..auth import current_user
 from ..content import services as content
 from ..db import db
-from ..i18n import _, languages, locale_code
+from ..i18n import _, language, languages, locale_code
 from ..parsing import optional_id, record_id
 from ..security import login_required, roles_required
 from ..web import render
@@ -41,6 +41,19 @@ def _roster_or_404(session_id: int) -> TrainingSession:
     return db.session.scalar(query) or abort(404)
 
 
+def module_titles() -> dict[str, tuple[str, str]]:
+    """Each module's title for this reader, with the HTML ``lang`` of the text it comes from
+    (English while a module has no text in the reader's language)."""
+    chain = content.locale_chain(locale_code())
+    found = {}
+    for module in content.learner_modules():
+        doc = module.doc(chain)
+        found[module.slug] = (
+            (doc.title, language(doc.locale).html_lang) if doc else (module.slug, "en")
+        )
+    return found
+
+
 def _may_run(session: TrainingSession) -> bool:
     """Its trainers and admins run a session (edit it, enrol, take attendance)."""
     return current_user.has_role("admin") or any(t.id == current_user.id for t in session.trainers)
@@ -55,8 +68,8 @@ def _form_page(session: TrainingSession | None, data: dict, problems: list[str])
         clusters=db.session.scalars(select(Cluster).order_by(Cluster.name)).all(),
         programmes=scope.programmes(),
         trainers=training.trainer_choices(),
-        modules=[(m.slug, content.title(m, locale_code())) for m in content.learner_modules()],
-        locales=languages(),
+        modules=module_titles(),
+        language_table=languages(),
     )
 
 
@@ -150,14 +163,13 @@ def training_session(session_id: int) -> str | Response:
         return redirect(url_for("lms.programme.training_session", session_id=session.id))
     everyone = request.args.get("all") == "1" or session.cluster_id is None
     candidates = _candidates(session, everyone) if may_run else []
-    titles = {m.slug: content.title(m, locale_code()) for m in content.learner_modules()}
     return render(
         "lms/programme/session.html",
         session=session,
         candidates=candidates,
-        locales=languages(),
+        language_table=languages(),
         may_run=may_run,
-        titles=titles,
+        titles=module_titles(),
         everyone=everyone,
     )
 

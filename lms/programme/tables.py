@@ -11,10 +11,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from flask import has_app_context
-from flask_babel.speaklater import LazyString
-
-from ..i18n import _l, format_number
+from ..i18n import _l, lazy_number
 
 #: Uploads larger than this are refused before they are parsed.
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -37,11 +34,6 @@ MAX_COLUMNS = 50
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _number(value: int) -> LazyString:
-    """``value`` in the reader's digits, formatted when the message is shown."""
-    return LazyString(lambda: format_number(value) if has_app_context() else str(value))
-
-
 class TableError(Exception):
     """The upload cannot be read as a table (a message in the user's language)."""
 
@@ -59,7 +51,9 @@ def read(raw: bytes, filename: str) -> Table:
     if not raw:
         raise TableError(_l("Choose a CSV or Excel (XLSX) file."))
     if len(raw) > MAX_UPLOAD:
-        raise TableError(_l("The file is larger than 2 MB."))
+        raise TableError(
+            _l("The file is larger than %(num)s MB.", num=lazy_number(MAX_UPLOAD // (1024 * 1024)))
+        )
     is_xlsx = filename.lower().endswith(".xlsx") or raw[:2] == b"PK"
     return _xlsx(raw) if is_xlsx else _csv(raw)
 
@@ -75,7 +69,9 @@ def _cell(value: object) -> str:
 
 
 def _too_many_rows() -> TableError:
-    return TableError(_l("At most %(num)s rows can be imported at once.", num=_number(MAX_ROWS)))
+    return TableError(
+        _l("At most %(num)s rows can be imported at once.", num=lazy_number(MAX_ROWS))
+    )
 
 
 def _values(number: int, line: Sequence[object]) -> list[str]:
@@ -85,8 +81,8 @@ def _values(number: int, line: Sequence[object]) -> list[str]:
             _l(
                 "Row %(row)s has more than %(num)s columns: delete the columns that are not "
                 "imported and try again.",
-                row=_number(number),
-                num=_number(MAX_COLUMNS),
+                row=lazy_number(number),
+                num=lazy_number(MAX_COLUMNS),
             )
         )
     return values[:MAX_COLUMNS]
@@ -125,7 +121,10 @@ def _csv(raw: bytes) -> Table:
     except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
         line = reader.line_num
         raise TableError(
-            _l("Line %(line)s of the file cannot be read: a cell is too long.", line=line)
+            _l(
+                "Line %(line)s of the file cannot be read: a cell is too long.",
+                line=lazy_number(line),
+            )
         ) from exc
 
 
@@ -139,7 +138,7 @@ def _check_archive(raw: bytes) -> None:
             _l(
                 "The Excel file would unpack to more than %(num)s MB: keep only the rows to "
                 "import, or save it as CSV.",
-                num=_number(MAX_UNPACKED // (1024 * 1024)),
+                num=lazy_number(MAX_UNPACKED // (1024 * 1024)),
             )
         )
     packed_tightly = any(

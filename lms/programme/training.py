@@ -16,7 +16,7 @@ from .. import signals
 from ..accounts.models import ADMIN, TRAINER, User, UserRole
 from ..content import services as content
 from ..db import db, utcnow
-from ..i18n import _l, languages
+from ..i18n import _l, format_number, languages
 from ..parsing import record_id, whole_number
 from .models import Beneficiary, Enrolment, Programme, SessionModule, TrainingSession
 from .services import beneficiary_of, cluster_index
@@ -102,7 +102,7 @@ def save_session(
             str(
                 _l(
                     "%(num)s people are enrolled: the capacity cannot be smaller.",
-                    num=len(session.enrolments),
+                    num=format_number(len(session.enrolments)),
                 )
             )
         )
@@ -133,8 +133,8 @@ def enrol(session: TrainingSession, beneficiary_ids: list[int]) -> list[str]:
             str(
                 _l(
                     "The session has %(capacity)s places; %(taken)s are taken.",
-                    capacity=session.capacity,
-                    taken=len(enrolled),
+                    capacity=format_number(session.capacity),
+                    taken=format_number(len(enrolled)),
                 )
             )
         ]

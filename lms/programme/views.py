@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from ..accounts.models import User
 from ..countries import COUNTRY_NAMES
 from ..db import db
-from ..i18n import _, _l, languages
+from ..i18n import _, _l, format_number, languages
 from ..security import roles_required
 from ..state import HomeLink
 from ..web import render
@@ -134,7 +134,7 @@ def _form(enterprise: Enterprise | None) -> str | Response:
         accounts=_accounts(enterprise),
         categories=country_fields.CATEGORY_LABELS,
         category_choices=country_fields.category_choices(enterprise.country) if enterprise else {},
-        locales=languages(),
+        language_table=languages(),
     )
 
 
@@ -198,7 +198,7 @@ def _import(kind: str) -> str | Response:
         else:
             created, problems = importer(table)
             if created:
-                flash(_("%(num)s rows imported.", num=created), "success")
+                flash(_("%(num)s rows imported.", num=format_number(created)), "success")
                 return redirect(url_for("lms.programme.enterprises"))
             flash(_("Nothing was imported: correct the rows below and try again."), "error")
     return render("lms/programme/import.html", problems=problems, columns=columns, kind=kind)

@@ -13,6 +13,7 @@ from flask import has_app_context, has_request_context
 
 from ..content.source import Problem, YAMLProblem, load_yaml
 from ..i18n import _l
+from .answers import OUTCOMES, feedback_texts
 from .types import QuestionTypeRegistry, UnknownQuestionType
 
 KINDS = ("pre", "post", "retention", "practice")
@@ -154,6 +155,27 @@ def text_in(texts: Any, chain: list[str], country: str | None = None) -> str:
     return text
 
 
+#: The Bengali each country's own items are written in first.
+COUNTRY_BENGALI = {"IN": "bn", "BD": "bn_BD"}
+
+
+def chain_for_item(country: str, chain: list[str]) -> list[str]:
+    """The reading order for an item of ``country`` on a page read in ``chain``. A Bengali
+    reader who looks at every item (a trainer's question picker, the item analysis) reads a
+    country's own item in that country's Bengali before any English."""
+    own = COUNTRY_BENGALI.get(country)
+    if own is None or not chain or chain[0] not in COUNTRY_BENGALI.values():
+        return chain
+    return [own, *(code for code in chain if code != own)]
+
+
+def item_text(texts: Any, chain: list[str], country: str) -> str:
+    """An item's text on a page that shows items of both countries: in the item's own
+    country's Bengali for a Bengali reader, with the item's own country's facts."""
+    own = country if country in COUNTRY_BENGALI else None
+    return text_in(texts, chain_for_item(country, chain), own)
+
+
 def _pick(texts: Any, chain: list[str]) -> tuple[str, str]:
     if isinstance(texts, str):
         return texts, chain[0] if chain else "en"
@@ -168,7 +190,7 @@ def _pick(texts: Any, chain: list[str]) -> tuple[str, str]:
 # Facts in items: ``{fact:ID}`` in any text, ``answer: {fact: ID}`` for a numeric key.
 
 _FACT_MARK = "{fact:"
-_TEXT_KEYS = ("stem", "feedback", "hint", "unit", "text")
+_TEXT_KEYS = ("stem", "feedback", "hint", "unit", "text", *OUTCOMES)
 
 
 def _answer_fact(data: Mapping[str, Any]) -> str | None:
@@ -415,7 +437,7 @@ def _check_languages(raw: dict[str, Any], country: str, item_id: str, problem: A
     needed = REQUIRED_LANGUAGES[country]
     texts: list[tuple[tuple, Any]] = [
         (("stem",), raw.get("stem")),
-        (("feedback",), raw.get("feedback")),
+        *feedback_texts(raw.get("feedback")),  # one text, or one per outcome
     ]
     for key in ("options", "prompts"):
         for number, option in enumerate(raw.get(key) or []):

@@ -18,7 +18,7 @@ from ..security import roles_required
 from ..web import render
 from . import results as res
 from . import services
-from .bank import KINDS, text_in
+from .bank import KINDS, item_text
 from .views import KIND_LABELS, bp
 
 #: Rows on a page of results or of the ranking (the CSV has every row).
@@ -145,7 +145,11 @@ def analysis(slug: str) -> str:
     result = res.analysis_for(slug, kind, first_only)
     bank = services.bank_for(module)
     chain = content.locale_chain(locale_code())
-    stems = {item.id: text_in(item.data.get("stem"), chain) for item in bank.items} if bank else {}
+    stems = (
+        {item.id: item_text(item.data.get("stem"), chain, item.country) for item in bank.items}
+        if bank
+        else {}
+    )
     return render(
         "lms/quiz/analysis.html",
         stems=stems,

@@ -11,11 +11,12 @@ from werkzeug.wrappers import Response
 from ..auth import current_user
 from ..content import services as content
 from ..content.modules import Module
-from ..i18n import _, _l, locale_code
+from ..countries import current_country
+from ..i18n import _, _l, format_number, locale_code, ngettext
 from ..security import login_required, safe_next
 from ..state import HomeLink
 from ..web import render
-from . import services
+from . import answers, path, services
 from .bank import KINDS, text_in
 from .models import Attempt
 from .types import QuestionTypeRegistry, ResponseError
@@ -27,17 +28,38 @@ bp = Blueprint("quiz", __name__)
 #: Answers come as form fields (the page's form, or its script's FormData).
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
+#: The tests as trainers and authors name them (results, item analysis).
 KIND_LABELS = {
     "pre": _l("Pre-test"),
     "post": _l("Post-test"),
     "retention": _l("Retention test"),
     "practice": _l("Practice"),
 }
+#: The tests as learners meet them: each named for what it is.
+TEST_NAMES = {
+    "pre": _l("Test what you know first"),
+    "post": _l("Final test"),
+    "retention": _l("30-day test"),
+    "practice": _l("Practice"),
+}
+START_LABELS = {
+    "pre": _l("Start the first test"),
+    "post": _l("Start the final test"),
+    "retention": _l("Start the 30-day test"),
+    "practice": _l("Start practice"),
+}
+RETRY_LABELS = {
+    "post": _l("Try the final test again"),
+    "practice": _l("Practise again"),
+}
+#: What the learner's pages call the tests and their buttons.
+LEARNER_LABELS = {"names": TEST_NAMES, "start_labels": START_LABELS, "retry_labels": RETRY_LABELS}
 REFUSALS = {
     "no-test": _l("This module has no test yet."),
     "done": _l("You have already taken this test."),
-    "closed": _l("The pre-test closes once the post-test has started."),
+    "closed": _l("The first test closes once the final test has started."),
     "not-yet": _l("This test is not open yet."),
+    "unread": _l("The final test opens after you have read every section of the module."),
     "submitted": _l("This test is already submitted; your answers can no longer change."),
     "time-up": _l("Time is up. Answers given after the time limit are not counted."),
     "unknown-item": _l("This question is not part of your test."),
@@ -84,25 +106,34 @@ def setup(app: Flask, state: LMSState) -> None:
 
 
 def tests_panel(module: Module) -> tuple[str, dict[str, Any]] | None:
-    """The tests box on a module's page: each test's state for the signed-in learner."""
+    """The module page's guided path for the signed-in learner: its next step (the page's
+    ``lead``, shown first) and every step and test, with what the last section says comes
+    after the reading."""
     bank = services.bank_for(module)
     if bank is None or not bank.usable or not current_user.is_authenticated:
         return None
-    attempts = services.attempts_of(current_user.id, module.slug)
-    country = services.country_for(current_user.id)
-    rows = [
-        services.availability(current_user.id, module.slug, bank.rules[kind], None, attempts)
-        for kind in KINDS
-        # A test with nothing to ask (practice in a bank without practice-only items) is not
-        # offered; one already taken still shows its result.
-        if bank.eligible(bank.rules[kind], country) or any(a.kind == kind for a in attempts)
-    ]
+    total = content.pages_for(module, locale_code(), current_country())
+    reading = content.reading_of(current_user.id, module.slug, total)
+    guided = path.build(path.facts_for(current_user.id, module, bank, reading))
     return "lms/quiz/_tests_panel.html", {
-        "rows": rows,
-        "labels": KIND_LABELS,
+        "lead": "lms/quiz/_next_step.html",
+        "path": guided,
         "module": module,
-        "pass_mark": module.pass_mark,
+        "after_reading": _after_reading(guided),
+        **LEARNER_LABELS,
     }
+
+
+def _after_reading(guided: path.GuidedPath) -> str | None:
+    final = guided.step("post")
+    if final is None or final.state == "done":
+        return None
+    return ngettext(
+        "Next: the final test, %(count)s question.",
+        "Next: the final test, %(count)s questions.",
+        final.questions,
+        count=format_number(final.questions),
+    )
 
 
 def record_section(user: Any) -> tuple[str, dict[str, Any]]:
@@ -121,7 +152,7 @@ def record_section(user: Any) -> tuple[str, dict[str, Any]]:
         for m in content.library().modules()
         if "en" in m.docs
     }
-    return "lms/quiz/_record.html", {"attempts": attempts, "titles": titles, "labels": KIND_LABELS}
+    return "lms/quiz/_record.html", {"attempts": attempts, "titles": titles, "labels": TEST_NAMES}
 
 
 def _attempt(attempt_id: int) -> Attempt:
@@ -157,6 +188,9 @@ def start(slug: str, kind: str) -> Response:
     module = content.library().get(slug)
     if module is None or kind not in KINDS:
         abort(404)
+    refused = path.refusal(current_user.id, module, kind)
+    if refused is not None:
+        return _refuse(refused, module=module)
     try:
         attempt = services.start_attempt(current_user.id, module, kind, locale_code())
     except services.QuizError as exc:
@@ -192,11 +226,15 @@ def question(attempt_id: int, number: int) -> str | Response:
         response=answer.response if answer else None,
         text=lambda t: text_in(t, chain()),
         options=_options(attempt, entry),
-        label=KIND_LABELS[attempt.kind],
-        module=services.module_of(attempt),
+        label=TEST_NAMES[attempt.kind],
+        module_title=_title(services.module_of(attempt)),
         time_left=services.time_left(attempt),
         answered={a.item_id for a in attempt.answers if a.response is not None},
     )
+
+
+def _title(module: Module | None) -> str | None:
+    return content.title(module, locale_code()) if module is not None else None
 
 
 def _options(attempt: Attempt, entry: dict[str, Any]) -> list[dict[str, Any]]:
@@ -250,11 +288,37 @@ def review(attempt_id: int) -> str | Response:
         "lms/quiz/review.html",
         attempt=attempt,
         answered=answered,
-        label=KIND_LABELS[attempt.kind],
+        rows=answer_rows(attempt),
+        label=TEST_NAMES[attempt.kind],
         module=services.module_of(attempt),
         text=lambda t: text_in(t, chain()),
         time_left=services.time_left(attempt),
     )
+
+
+def answer_rows(attempt: Attempt) -> list[dict[str, Any]]:
+    """Each item of the attempt with the learner's answer beside the right one, its outcome
+    and the feedback for that outcome (the review page shows only the answers)."""
+    rows = []
+    for entry in attempt.items:
+        given = attempt.answer_for(entry["id"])
+        fraction = given.fraction if given is not None else None
+        view = answers.answer_view(
+            services.registry().get(entry["type"]),
+            entry["data"],
+            given.response if given is not None else None,
+            services.option_order(attempt, entry),
+        )
+        rows.append(
+            {
+                "entry": entry,
+                "answer": given,
+                "view": view,
+                "outcome": answers.outcome(fraction),
+                "feedback": answers.feedback_for(entry["data"], fraction),
+            }
+        )
+    return rows
 
 
 @bp.post("/quiz/attempt/<lms_id:attempt_id>/submit")
@@ -274,22 +338,18 @@ def result(attempt_id: int) -> str | Response:
     if attempt.submitted_at is None:
         return redirect(url_for("lms.quiz.review", attempt_id=attempt.id))
     module = services.module_of(attempt)
-    rows = []
-    for entry in attempt.items:
-        given = attempt.answer_for(entry["id"])
-        rows.append(
-            {"entry": entry, "answer": given, "qtype": services.registry().get(entry["type"])}
-        )
     passed = None
     if attempt.kind == "post" and module is not None and attempt.percent is not None:
         passed = attempt.percent >= module.pass_mark
     return render(
         "lms/quiz/result.html",
         attempt=attempt,
-        rows=rows,
+        rows=answer_rows(attempt),
         module=module,
-        label=KIND_LABELS[attempt.kind],
+        label=TEST_NAMES[attempt.kind],
         passed=passed,
+        certificate=path.certificate_of(current_user.id, module.slug) if passed else None,
+        read_all=content.has_completed(current_user.id, attempt.module_id),
         text=lambda t: text_in(t, chain()),
     )
 

@@ -63,7 +63,8 @@ def test_pre_test_in_bengali_survives_a_reload(page: Any, live_server: Any, tmp_
     page.locator("form button[type=submit]").last.click()
     page.wait_for_url(base + "/")
     page.goto(base + "/modules/gst-vat")
-    page.locator(".test-row", has_text="প্রি-টেস্ট").get_by_role("button").click()
+    # Before any reading the module page's next step is the first test.
+    page.locator('#next-step[data-step="pre"]').get_by_role("button").click()
     page.wait_for_url("**/quiz/attempt/*/1")
     assert "৮টির মধ্যে ১ নম্বর প্রশ্ন" in page.locator(".crumbs").inner_text()
     # Answer the first question; the page saves it by itself (no button pressed).
@@ -93,6 +94,6 @@ def test_pre_test_in_bengali_survives_a_reload(page: Any, live_server: Any, tmp_
     page.screenshot(path=str(ARTIFACTS / "quiz-result-bn.png"), full_page=False)
     # Back on the module page the pre-test shows its score; a second try is not offered.
     page.goto(base + "/modules/gst-vat")
-    row = page.locator(".test-row", has_text="প্রি-টেস্ট")
+    row = page.locator('.path-step[data-step="pre"]')
     assert "নম্বর:" in row.inner_text()
     assert row.get_by_role("button").count() == 0
