@@ -124,6 +124,13 @@ def defaults(app: Flask) -> dict[str, Any]:
         "LMS_TRUSTED_ISSUERS": (),
         #: Who signs the certificates (printed on the PDF).
         "LMS_SIGNATORY": "Programme Director",
+        #: The logo at the top of certificate PDFs: a PNG or JPEG file (absolute, or relative to
+        #: the instance folder), fitted into 80 x 22 mm. Empty: the LMS's own drawn emblem.
+        "LMS_CERTIFICATE_LOGO": "",
+        #: The signatory's signature on certificate PDFs, over their name: a PNG (transparent
+        #: background) or JPEG file, absolute or relative to the instance folder, fitted into
+        #: 60 x 19 mm. Empty: a line to sign on.
+        "LMS_CERTIFICATE_SIGNATURE": "",
         #: Days a certificate stays valid; 0: it does not expire.
         "LMS_CERTIFICATE_VALID_DAYS": 0,
         #: Modules the programme certificate needs (slugs); empty: every module.
@@ -180,7 +187,31 @@ def resolve(app: Flask, options: dict[str, Any]) -> tuple[dict[str, Any], frozen
         raise RuntimeError("LMS_ENV must be 'development' or 'production'")
     if not isinstance(values["LMS_COOKIE_PREFIX"], str) or not values["LMS_COOKIE_PREFIX"]:
         raise RuntimeError("LMS_COOKIE_PREFIX must be a non-empty text, such as 'lms_'")
+    _check_certificate_images(app, values)
     return values, frozenset(explicit)
+
+
+#: How PNG and JPEG files begin: the image formats certificate PDFs take.
+RASTER_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+
+
+def image_problem(key: str, path: Path) -> str | None:
+    """Why the image file ``path`` that config ``key`` names cannot go on a certificate."""
+    try:
+        with path.open("rb") as fh:
+            start = fh.read(8)
+    except OSError as error:
+        return f"{key}: cannot read {path}: {error.strerror}"
+    return None if start.startswith(RASTER_SIGNATURES) else f"{key}: {path} is not PNG or JPEG"
+
+
+def _check_certificate_images(app: Flask, values: dict[str, Any]) -> None:
+    """A configured logo or signature must be a readable PNG or JPEG: said at start-up, not
+    to the first learner who downloads a certificate."""
+    for key in ("LMS_CERTIFICATE_LOGO", "LMS_CERTIFICATE_SIGNATURE"):
+        problem = image_problem(key, Path(app.instance_path) / values[key]) if values[key] else None
+        if problem is not None:
+            raise RuntimeError(problem)
 
 
 def apply(app: Flask, values: dict[str, Any]) -> None:

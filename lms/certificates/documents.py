@@ -19,8 +19,9 @@ def folder() -> Path:
 
 
 #: Part of a kept document's name: documents kept before this changed are rendered again
-#: (2: the date in the certificate's country, not UTC's).
-EDITION = 2
+#: (2: the date in the certificate's country, not UTC's; 3: labels once in English, the
+#: country's title, the criteria, logo and signature).
+EDITION = 3
 
 
 def kept(

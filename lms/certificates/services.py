@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import public_url, signals
 from ..accounts.models import User
 from ..content import services as content
+from ..countries import country_of
 from ..db import db, utcnow
 from ..i18n import gettext_in
 from ..quiz.models import Attempt
@@ -87,10 +88,18 @@ def maybe_issue_module(user_id: int, module_id: str) -> Certificate | None:
     about = achievements.text(module_id, "en")
     if band is None or about is None:
         return None
-    titles = {loc: doc.title for loc, doc in module.docs.items()}
+    country = country_of(db.session.get(User, user_id))
+    titles = {loc: _title_in(doc, country) for loc, doc in module.docs.items()}
     certificate = _issue(user_id, "module", module_id, titles, percent, band, about.about())
     maybe_issue_programme(user_id)
     return certificate
+
+
+def _title_in(doc: Any, country: str) -> str:
+    """The module's title for the holder's country (front matter ``title_IN`` / ``title_BD``,
+    as the PDF prints it), else its title: the credential, the page and the PDF agree."""
+    own = doc.front.get(f"title_{country}")
+    return own.strip() if isinstance(own, str) and own.strip() else doc.title
 
 
 def maybe_issue_programme(user_id: int) -> Certificate | None:

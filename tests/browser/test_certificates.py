@@ -37,7 +37,7 @@ def test_learner_downloads_and_anyone_verifies(
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form button[type=submit]").last.click()
     page.wait_for_url(base + "/")
-    page.get_by_role("link", name="আমার সার্টিফিকেট").click()
+    page.get_by_role("link", name="আমার সনদপত্র").click()
     assert certificate.code in page.locator("main").inner_text()
     with page.expect_download() as download:
         page.locator(".card", has_text=certificate.code).get_by_role(
