@@ -160,6 +160,7 @@ class Hub:
         self.quizzes: dict[int, Watched] = {}
         self.thread: threading.Thread | None = None
         self.pid = os.getpid()
+        self.stopping = False
         self.fragments: dict[tuple[Any, ...], str] = {}
 
     def watch(self, quiz_id: int) -> Watched:
@@ -195,9 +196,20 @@ class Hub:
                 self.fragments = {key: found}
         return found
 
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the watcher (and close its connection) now, streams or not: for an app that is
+        going away, such as a test's server."""
+        with self.lock:
+            self.stopping, thread = True, self.thread
+        if thread is not None and thread.is_alive():
+            thread.join(timeout)
+
     def _busy(self, quiet_since: list[float]) -> bool:
         """Whether to go on watching; the watcher stops after :data:`LINGER` without streams."""
         with self.lock:
+            if self.stopping:
+                self.thread = None
+                return False
             if self.quizzes:
                 quiet_since[0] = time.monotonic()
                 return True

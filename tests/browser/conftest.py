@@ -70,6 +70,19 @@ def live_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
     for server in servers:
         server.shutdown()
         server.server_close()
+        _close(server.lms_app)
+
+
+def _close(app: Flask) -> None:
+    """Stop the app's live-quiz watcher and close its database connections, so none is left
+    to be collected open (PostgreSQL) while later tests run."""
+    from lms.db import db
+
+    hub = app.extensions.get("lms.live.push")
+    if hub is not None:
+        hub.stop()
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture
