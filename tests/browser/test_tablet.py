@@ -28,7 +28,9 @@ def _sign_in(page: Any, base: str, email: str) -> None:
 
 
 def _small_targets(page: Any) -> list[str]:
-    """Buttons, links and inputs that a finger cannot hit (under 48 px high)."""
+    """Buttons, links and inputs that a finger cannot hit (under 48 px high), once the page's
+    stylesheet has applied (a busy machine can measure a page before its CSS has loaded)."""
+    page.wait_for_load_state("load")
     return page.evaluate(
         """() => [...document.querySelectorAll(
                'button, a.button, a.tile, a.person, input:not([type=hidden])')]
