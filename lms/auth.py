@@ -184,6 +184,16 @@ def touch() -> None:
         session[key] = now
 
 
+def keep_alive() -> None:
+    """Note activity now, however recently it was noted ("I'm still here" on the idle warning)."""
+    if not host_signs_in():
+        row = sessions.current(int(current_user.id))
+        if row is not None:
+            sessions.touch(row, 0)
+        return
+    session[session_key("seen")] = int(time.time())
+
+
 def idle_for() -> int:
     """Seconds since the last noted activity (0 when none is noted yet)."""
     seen = session.get(session_key("seen"))

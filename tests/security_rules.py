@@ -122,6 +122,8 @@ RULES: dict[str, Rule] = {
     "lms.accounts.logout": Rule(post=PUBLIC, signs_out=True),
     "lms.accounts.switch_learner": Rule(post=PUBLIC, signs_out=True),
     "lms.accounts.forget_tablet": Rule(post=PUBLIC),
+    # "I'm still here" on the idle warning: only a signed-in user has an idle timer to reset.
+    "lms.accounts.still_here": Rule(post=SIGNED_IN),
     "lms.accounts.settings": Rule(get=SIGNED_IN, post=SIGNED_IN),
     "lms.accounts.users": Rule(get=ADMIN),
     "lms.accounts.new_user": Rule(get=ADMIN, post=ADMIN),

@@ -214,7 +214,7 @@ def logout() -> Response:
         flash(_("You were signed out because the tablet was not used for a while."), "info")
     else:
         flash(_("You are signed out."), "info")
-    return redirect(url_for("lms.accounts.login"))
+    return redirect(url_for("lms.accounts.login", next=safe_next(request.form.get("next"))))
 
 
 @bp.post("/switch")
@@ -225,7 +225,16 @@ def switch_learner() -> Response:
     auth.sign_out("switch")
     if auth.host_signs_in():
         return _to_host_sign_in()
-    return redirect(url_for("lms.accounts.login"))
+    # "Not you?" on a page (the check-in page): the next person signs in and comes back to it.
+    return redirect(url_for("lms.accounts.login", next=safe_next(request.form.get("next"))))
+
+
+@bp.post("/still-here")
+@login_required
+def still_here() -> Response:
+    """ "I'm still here" on the idle warning: the idle sign-out starts counting again."""
+    auth.keep_alive()
+    return current_app.response_class(status=204)
 
 
 def _to_host_sign_in() -> Response:

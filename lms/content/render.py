@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
@@ -26,6 +27,10 @@ CALLOUT_TITLES = {
     "checklist": N_("Checklist"),
     "important": N_("Important"),
 }
+#: Read out by screen readers on a table that scrolls sideways on narrow screens.
+TABLE_LABEL = N_("Table: scroll sideways to see every column")
+#: The visible cue above a table on a narrow screen (shown by CSS only when it can scroll).
+TABLE_HINT = N_("Scroll sideways →")
 #: Shown instead of a section Python-Markdown cannot parse (lists or quotes nested ~250 deep).
 TOO_DEEP = N_("This part is nested too deeply to be shown. Please tell the author.")
 
@@ -138,6 +143,22 @@ def _extensions() -> list[object]:
     ]
 
 
+_TABLE_OPEN = re.compile(r"<table\b")
+
+
+def wrap_tables(html: str, label: str, hint: str) -> str:
+    """Put each table of sanitised ``html`` in a focusable box that scrolls sideways.
+
+    Runs after ``sanitize`` (which would strip ``role`` and ``tabindex``); ``label`` and ``hint``
+    are escaped here, so the result stays safe.
+    """
+    opening = (
+        f'<div class="table-scroll" role="region" tabindex="0" '
+        f'aria-label="{escape(label)}" data-hint="{escape(hint)}"><table'
+    )
+    return _TABLE_OPEN.sub(opening, html).replace("</table>", "</table></div>")
+
+
 def render(text: str, context: LinkContext) -> str:
     """One Markdown section as sanitised HTML."""
     md = markdown.Markdown(
@@ -148,9 +169,10 @@ def render(text: str, context: LinkContext) -> str:
         },
     )
     try:
-        return sanitize(md.convert(text))
+        html = sanitize(md.convert(text))
     except RecursionError:  # a message for the reader, not a server error
         return f"<p>{escape(context.translate(TOO_DEEP))}</p>"
+    return wrap_tables(html, context.translate(TABLE_LABEL), context.translate(TABLE_HINT))
 
 
 def heading_anchors(text: str) -> list[str]:

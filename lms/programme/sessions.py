@@ -208,15 +208,12 @@ def checkin(token: str) -> str | Response:
     """A participant scanned the session's QR code: one big button says "I am here"."""
     session = training.find_by_token(token) or abort(404)
     problem, done = None, False
-    if request.method == "POST":
-        try:
-            training.check_in(session, current_user.id)
-            done = True
-        except training.CheckinError as exc:
-            problem = str(exc)
-    else:
-        person = training.beneficiary_of(current_user.id)
-        done = person is not None and any(
-            e.beneficiary_id == person.id and e.present for e in session.enrolments
-        )
+    try:
+        if request.method == "POST":
+            done = training.check_in(session, current_user.id) is not None
+        else:  # the same rule as the tap: a refusal shows at once, with no button
+            person = training.checkin_open(session, current_user.id)
+            done = any(e.beneficiary_id == person.id and e.present for e in session.enrolments)
+    except training.CheckinError as exc:
+        problem = str(exc)
     return render("lms/programme/checkin.html", session=session, problem=problem, done=done)

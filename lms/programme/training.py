@@ -181,9 +181,9 @@ def find_by_token(token: str) -> TrainingSession | None:
     return db.session.scalar(select(TrainingSession).where(TrainingSession.checkin_token == token))
 
 
-def check_in(session: TrainingSession, user_id: int) -> Beneficiary:
-    """A participant scanned the session's QR code: mark them present (enrolling a walk-in if a
-    place is free). Raises :class:`CheckinError` with the reason when that cannot be done."""
+def checkin_open(session: TrainingSession, user_id: int) -> Beneficiary:
+    """The participant ``user_id`` may check in to ``session`` now: their record. Raises
+    :class:`CheckinError` with the reason when not (the check-in page says so before any tap)."""
     if session_today(session) != session.held_on:
         raise CheckinError(_l("Check-in is open only on the day of the session."))
     person = beneficiary_of(user_id)
@@ -191,6 +191,13 @@ def check_in(session: TrainingSession, user_id: int) -> Beneficiary:
         raise CheckinError(
             _l("Your account is not linked to a participant record. Please ask the trainer.")
         )
+    return person
+
+
+def check_in(session: TrainingSession, user_id: int) -> Beneficiary:
+    """A participant scanned the session's QR code: mark them present (enrolling a walk-in if a
+    place is free). Raises :class:`CheckinError` with the reason when that cannot be done."""
+    person = checkin_open(session, user_id)
     walk_in = all(e.beneficiary_id != person.id for e in session.enrolments)
     if walk_in and enrol(session, [person.id]):
         raise CheckinError(_l("The session is full. Please ask the trainer."))

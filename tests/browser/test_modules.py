@@ -32,6 +32,7 @@ def _sign_in(page: Any, base: str, email: str) -> None:
 def test_a_learner_reads_in_bengali_and_resumes(page: Any, live_server: Any, tmp_path) -> None:  # noqa: ANN001
     content = tmp_path / "content"
     shutil.copytree(SHIPPED / "gst-vat", content / "gst-vat")
+    shutil.copytree(SHIPPED / "facts", content / "facts")  # its figures
     base = live_server(LMS_CONTENT_DIR=str(content))
     _user(live_server, "rahim@example.org", "learner", locale="bn_BD")
     _sign_in(page, base, "rahim@example.org")

@@ -54,6 +54,7 @@ def _form_state(page: Any) -> list[tuple[str, str]]:
 def test_pre_test_in_bengali_survives_a_reload(page: Any, live_server: Any, tmp_path) -> None:  # noqa: ANN001
     content = tmp_path / "content"
     shutil.copytree(SHIPPED / "gst-vat", content / "gst-vat")
+    shutil.copytree(SHIPPED / "facts", content / "facts")  # its figures
     base = live_server(LMS_CONTENT_DIR=str(content))
     with live_server.servers[-1].lms_app.app_context():
         services.create_user("mina@example.org", "মিনা", PASSWORD, ["learner"], locale="bn")

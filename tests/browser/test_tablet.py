@@ -94,3 +94,27 @@ def test_an_idle_tablet_signs_itself_out(page: Any, live_server: Any) -> None:
     assert page.get_by_text("was not used for a while").is_visible()
     page.goto(base + "/settings")
     assert page.url.startswith(base + "/login")
+
+
+def test_the_idle_warning_counts_down_and_i_am_still_here_keeps_the_learner(
+    page: Any, live_server: Any
+) -> None:
+    base = live_server(LMS_IDLE_TIMEOUT=8)  # the warning shows for the last 4 s
+    with live_server.servers[-1].lms_app.app_context():
+        services.create_user("mou@example.org", "Mou Das", PASSWORD, ["learner"], locale="bn")
+    page.goto(base + "/login")
+    page.locator("input[name=email]").fill("mou@example.org")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(base + "/")
+    warning = page.locator("#idle-warning")
+    assert warning.is_hidden()
+    warning.wait_for(state="visible", timeout=8_000)
+    left = page.locator(".idle-warning-left").inner_text()
+    assert any("০" <= c <= "৯" for c in left) and not any(c.isascii() and c.isdigit() for c in left)
+    page.locator("#idle-still-here").click()
+    assert warning.is_hidden()
+    page.wait_for_timeout(5_000)  # past the first timeout: the server's timer was reset too
+    page.goto(base + "/settings")
+    assert page.url == base + "/settings"
+    page.wait_for_url(base + "/login", timeout=12_000)  # nobody taps now: signed out
