@@ -18,6 +18,7 @@ from common import Row  # noqa: E402
 
 BENCHMARKS = (
     "pages",
+    "page_load",
     "item_analysis",
     "answer_save",
     "live_quiz",

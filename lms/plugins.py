@@ -24,10 +24,11 @@ from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask
+from flask import Flask
 
 from .i18n import _
 from .state import HomeLink, LMSState
+from .static_files import StaticBlueprint
 
 ENTRY_POINT_GROUP = "lms.plugins"
 
@@ -126,7 +127,7 @@ def register(app: Flask, state: LMSState, plugin: Plugin) -> None:
     state.content_checks.extend(plugin.content_checks)
     if plugin.template_folder or plugin.static_folder:
         prefix = app.config["LMS_URL_PREFIX"] or ""
-        blueprint = Blueprint(
+        blueprint = StaticBlueprint(  # versioned, compressed static files like the LMS's
             f"lms_plugin_{plugin.name}",
             plugin.__class__.__module__,
             template_folder=str(plugin.template_folder) if plugin.template_folder else None,

@@ -8,7 +8,6 @@ from typing import Any
 
 import flask_login
 from flask import (
-    Blueprint,
     Flask,
     current_app,
     flash,
@@ -36,8 +35,9 @@ from .auth import current_user
 from .db import db
 from .i18n import _, _l
 from .state import state
+from .static_files import StaticBlueprint
 
-bp = Blueprint(
+bp = StaticBlueprint(
     "lms",
     __name__,
     template_folder="templates",
@@ -189,6 +189,8 @@ def _check_session() -> Response | None:
     the server, and idle time is measured there too (:mod:`lms.sessions`). Under a host's
     sign-in, activity is noted in the session cookie. On an LMS page the idle user is sent to
     sign in again; a host page carries on, signed out."""
+    if request.endpoint and request.endpoint.endswith(".static"):
+        return None  # a stylesheet or script is no sign of activity, and needs no database
     timeout = auth.idle_timeout()
     if auth.host_signs_in():
         return _check_host_idle(timeout)
