@@ -67,7 +67,7 @@ def test_rendering_supports_the_authoring_features() -> None:
     assert '<th align="left">Item</th>' in html and '<td align="right">450</td>' in html
     assert '<sup id="fnref:1">' in html and '<li id="fn:1">' in html
     assert 'href="/to/here#costs"' in html and 'href="/to/gst-vat#itc"' in html
-    assert '<img alt="A wallet" loading="lazy" src="/files/w.png">' in html
+    assert '<img alt="A wallet" decoding="async" loading="lazy" src="/files/assets/w.png">' in html
     assert '<p class="admonition-title">Tip</p>' in html
     assert '<p class="admonition-title">Gas in pits</p>' in html
     assert "<dt>CETP</dt>" in html and "<dd>Common effluent treatment plant</dd>" in html

@@ -134,7 +134,7 @@ def _doc_html(module: Module, doc: LocaleDoc) -> list[tuple[str, str]]:
     context = link_context(module, doc)
     library = services.library()
     return [
-        (s.title, library.section_html(doc, s.index, context, (request.script_root,)))
+        (s.title, library.section_html(doc, s.index, context, (request.script_root, locale_code())))
         for s in doc.sections
     ]
 

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from ..countries import COUNTRIES
 from ..i18n import _l, format_date, format_number, gettext
+from . import diagrams, images
 from .blocks import body_lines, countries_in, keep_for
 from .facts import MODIFIERS, REFERENCE, FactBook, load_facts, stale_facts
 from .library import ContentLibrary
@@ -71,7 +72,7 @@ def check_facts(doc: LocaleDoc, book: FactBook) -> list[Problem]:
     lines, first = body_lines(doc)
     found: list[Problem] = []
     seen_by = {country: set(keep_for(lines, country)) for country in COUNTRIES}
-    for index, line in outside_code(lines):
+    for index, line in outside_code(lines, diagrams=True):
         for match in REFERENCE.finditer(line):
             fact_id, modifier = match.group(1), match.group(2) or ""
             if modifier not in MODIFIERS:
@@ -219,6 +220,7 @@ def check_markdown(library: ContentLibrary, module: Module, doc: LocaleDoc) -> l
                     )
                 )
             found.extend(_check_target(library, module, doc, anchors, src, number))
+            found.extend(_check_picture(module, doc, src, number))
         for _text, target in _LINK.findall(_IMAGE.sub("", line)):
             found.extend(_check_target(library, module, doc, anchors, target, number))
         for tag in dict.fromkeys(_RAW_HTML.findall(line)):
@@ -240,7 +242,72 @@ def check_markdown(library: ContentLibrary, module: Module, doc: LocaleDoc) -> l
         for name in _FOOTNOTE_REF.findall(_FOOTNOTE_DEF.sub("", line)):
             refs.setdefault(index, {}).setdefault(name, number)
     found.extend(_check_footnotes(doc, refs, defs))
+    found.extend(_check_diagrams(doc))
+    found.extend(_pictures_left_out(module, doc))
     return found
+
+
+def _check_picture(module: Module, doc: LocaleDoc, src: str, number: int) -> list[Problem]:
+    """A picture beside the text is of a kind browsers show and light enough for weak wifi."""
+    path = images.resolve(module.folder, src)
+    if path is None:
+        return []  # _check_target says it is missing
+    if path.suffix.lower() not in images.TYPES:
+        message = _l("image %(src)s: use a WebP, SVG, PNG or JPEG picture", src=src)
+        return [Problem(doc.path, number, "error", message)]
+    size = path.stat().st_size
+    if size > images.MAX_BYTES:
+        message = _l(
+            "image %(src)s weighs %(kb)s KB: at most %(max)s KB (tablets load it on weak wifi)",
+            src=src,
+            kb=-(-size // 1024),
+            max=images.MAX_BYTES // 1024,
+        )
+        return [Problem(doc.path, number, "error", message)]
+    return []
+
+
+def _check_diagrams(doc: LocaleDoc) -> list[Problem]:
+    """Each ``diagram`` block is well formed (kind, title, alt, items), reported at its line."""
+    found: list[Problem] = []
+    for section in doc.sections:
+        for diagram, _end in diagrams.find(section.markdown.split("\n")):
+            for offset, level, message in diagram.problems:
+                found.append(Problem(doc.path, section.first_line + offset, level, message))
+    return found
+
+
+def _pictures(doc: LocaleDoc) -> dict[str, int]:
+    """The pictures a text shows (src -> first line)."""
+    found: dict[str, int] = {}
+    for _index, number, line in _body_lines(doc):
+        for _alt, src in _IMAGE.findall(line):
+            found.setdefault(src, number)
+    return found
+
+
+def _pictures_left_out(module: Module, doc: LocaleDoc) -> list[Problem]:
+    """A translation shows every picture of the English text, each with its own alt text."""
+    source = module.docs.get(SOURCE_LOCALE)
+    if source is None or doc is source:
+        return []
+    shown = _pictures(doc)
+    return [
+        Problem(
+            doc.path,
+            1,
+            "warning",
+            _l(
+                "image %(src)s (%(file)s line %(line)s) is not in this translation: "
+                "show it here too, with alt text in this language",
+                src=src,
+                file=source.path.name,
+                line=line,
+            ),
+        )
+        for src, line in _pictures(source).items()
+        if src not in shown
+    ]
 
 
 def _check_footnotes(
@@ -304,14 +371,22 @@ def _check_target(
                 )
             )
         return []
-    if target.startswith("assets/"):
-        assets = (module.folder / "assets").resolve()
-        path = (module.folder / target).resolve()
-        if not path.is_relative_to(assets) or not path.is_file():
-            return problem(_l("%(path)s: no such file in this module's assets folder", path=target))
+    if target.startswith(images.FOLDERS):
+        if images.resolve(module.folder, target) is None:
+            folder = target.split("/", 1)[0]
+            return problem(
+                _l(
+                    "%(path)s: no such file in this module's %(folder)s folder",
+                    path=target,
+                    folder=folder,
+                )
+            )
         return []
     return problem(
-        _l("link %(target)s: use https://..., #anchor, module:slug or assets/file", target=target)
+        _l(
+            "link %(target)s: use https://..., #anchor, module:slug, images/file or assets/file",
+            target=target,
+        )
     )
 
 

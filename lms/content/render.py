@@ -16,6 +16,9 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import escape
 
 from ..i18n import N_
+from .diagrams import extract as extract_diagrams
+from .diagrams import insert as insert_diagrams
+from .images import FOLDERS
 
 #: Call-out types with a default title in the reader's language.
 CALLOUT_TITLES = {
@@ -38,7 +41,7 @@ _ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) - {"map", "area", "center", "acronym", "st
 _ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title", "lang"},
     "a": {"href"},
-    "img": {"src", "alt", "width", "height", "loading"},
+    "img": {"src", "alt", "width", "height", "loading", "decoding"},
     "th": {"align"},
     "td": {"align"},
     "ol": {"start"},
@@ -79,6 +82,10 @@ class LinkContext:
     link_for: Callable[[str | None, str | None], str | None]
     asset_url: Callable[[str], str | None]
     translate: Callable[[str], str]
+    #: A step number of a diagram in the reader's digits.
+    number: Callable[[int], str] = str
+    #: A picture's width and height in pixels (``images/x.webp``), to keep its room.
+    image_size: Callable[[str], tuple[int, int] | None] = lambda _path: None
 
 
 class _Rewrite(Treeprocessor):
@@ -91,12 +98,21 @@ class _Rewrite(Treeprocessor):
             if element.tag == "a":
                 self._link(element)
             elif element.tag == "img":
-                src = element.get("src", "")
-                if src.startswith("assets/"):
-                    element.set("src", self.context.asset_url(src[len("assets/") :]) or src)
-                element.set("loading", "lazy")
+                self._image(element)
             elif element.tag == "div" and "admonition" in element.get("class", "").split():
                 self._callout_title(element)
+
+    def _image(self, element: etree.Element) -> None:
+        """A picture beside the text: its URL, its size (kept while it loads), loaded lazily."""
+        src = element.get("src", "")
+        if src.startswith(FOLDERS):
+            element.set("src", self.context.asset_url(src) or src)
+            size = self.context.image_size(src)
+            if size is not None:
+                element.set("width", str(size[0]))
+                element.set("height", str(size[1]))
+        element.set("loading", "lazy")
+        element.set("decoding", "async")
 
     def _link(self, element: etree.Element) -> None:
         href = element.get("href", "")
@@ -106,8 +122,8 @@ class _Rewrite(Treeprocessor):
             target = self.context.link_for(slug, anchor or None)
         elif href.startswith("#") and not href.startswith(("#fn:", "#fnref:")):
             target = self.context.link_for(None, href[1:])
-        elif href.startswith("assets/"):
-            target = self.context.asset_url(href[len("assets/") :])
+        elif href.startswith(FOLDERS):
+            target = self.context.asset_url(href)
         if target is not None:
             element.set("href", target)
 
@@ -168,11 +184,13 @@ def render(text: str, context: LinkContext) -> str:
             "footnotes": {"BACKLINK_TITLE": context.translate(N_("Back to the text"))},
         },
     )
+    text, diagrams, key = extract_diagrams(text)
     try:
         html = sanitize(md.convert(text))
     except RecursionError:  # a message for the reader, not a server error
         return f"<p>{escape(context.translate(TOO_DEEP))}</p>"
-    return wrap_tables(html, context.translate(TABLE_LABEL), context.translate(TABLE_HINT))
+    html = wrap_tables(html, context.translate(TABLE_LABEL), context.translate(TABLE_HINT))
+    return insert_diagrams(html, diagrams, key, context.number)
 
 
 def heading_anchors(text: str) -> list[str]:

@@ -21,6 +21,7 @@ SOURCE_LOCALE = "en"
 CONTENT_LOCALES = ("en", "bn", "bn_BD")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_DIAGRAM_FENCE = re.compile(r"^\s*(```|~~~)\s*diagram\b")
 _SECTION = re.compile(r"^##\s+(.+?)\s*#*\s*$")
 
 
@@ -271,13 +272,14 @@ def _read_front_matter(doc: LocaleDoc, lines: list[str]) -> int:
     return end + 1
 
 
-def outside_code(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
-    """(index, line) of the lines outside fenced code, the fence lines themselves left out."""
-    in_fence = False
+def outside_code(lines: Iterable[str], *, diagrams: bool = False) -> Iterator[tuple[int, str]]:
+    """(index, line) of the lines outside fenced code, the fence lines themselves left out;
+    with ``diagrams``, the lines of diagram blocks too (their labels are text, with facts)."""
+    opening: str | None = None
     for index, line in enumerate(lines):
         if _FENCE.match(line):
-            in_fence = not in_fence
-        elif not in_fence:
+            opening = line if opening is None else None
+        elif opening is None or (diagrams and _DIAGRAM_FENCE.match(opening)):
             yield index, line
 
 

@@ -25,7 +25,7 @@ from ..parsing import whole_number
 from ..security import login_required
 from ..state import HomeLink, state
 from ..web import render
-from . import services
+from . import images, services
 from .blocks import for_country
 from .library import ContentLibrary
 from .modules import Module
@@ -97,14 +97,27 @@ def link_context(module: Module, doc: LocaleDoc) -> LinkContext:
         return f"{url}#{anchor}" if anchor else url
 
     def asset_url(path: str) -> str:
-        return url_for("lms.content.asset", slug=module.slug, filename=path)
+        folder, _, filename = path.partition("/")
+        return url_for("lms.content.asset", slug=module.slug, folder=folder, filename=filename)
 
-    return LinkContext(link_for, asset_url, lambda message: gettext_in(doc.locale, message))
+    def image_size(path: str) -> tuple[int, int] | None:
+        found = images.resolve(module.folder, path)
+        return images.pixel_size(found) if found is not None else None
+
+    return LinkContext(
+        link_for,
+        asset_url,
+        lambda message: gettext_in(doc.locale, message),
+        format_number,
+        image_size,
+    )
 
 
 def section_html(module: Module, doc: LocaleDoc, index: int) -> str:
     context = link_context(module, doc)
-    return services.library().section_html(doc, index, context, (request.script_root,))
+    # Diagrams number their steps in the reader's digits: part of the cached page's key.
+    key = (request.script_root, locale_code(), bool(current_user.latin_digits))
+    return services.library().section_html(doc, index, context, key)
 
 
 def fallback_notice(doc: LocaleDoc) -> dict[str, str] | None:
@@ -259,11 +272,12 @@ def seen(slug: str, number: int) -> Response:
     return jsonify(current=row.current_section, furthest=row.furthest_section)
 
 
-@bp.get("/modules/<slug>/assets/<path:filename>")
+@bp.get("/modules/<slug>/<any(assets, images):folder>/<path:filename>")
 @login_required
-def asset(slug: str, filename: str) -> Response:
+def asset(slug: str, folder: str, filename: str) -> Response:
+    """A file beside the module's text: a picture (``images/``) or a handout (``assets/``)."""
     module = services.library().get(slug) or abort(404)
-    return send_from_directory(module.folder / "assets", filename, max_age=3600)
+    return send_from_directory(module.folder / folder, filename, max_age=3600)
 
 
 # The authoring views share this blueprint; the commands join ``flask lms``.
