@@ -94,6 +94,7 @@ PARAMS = {
     "enterprise_id": "enterprise",
     "filename": "asset",
     "fmt": "export_format",
+    "folder": "asset_folder",
     "kind": "quiz_kind",
     "thumbprint": "signing_key",
     "locale": "locale",

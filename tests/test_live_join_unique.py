@@ -329,3 +329,93 @@ def test_the_migration_merges_the_duplicates(make_app: Callable[..., Flask]) -> 
         assert [(p, u) for p, u, _s, _v in participants(quiz) if u == b] == [(b1, b)]
         assert again not in [p for p, *_rest in participants(quiz)]
         db.session.remove()
+
+
+def test_a_guests_join_form_makes_one_participant_when_sent_twice_at_once(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A double tap on Join by a guest: both sends carry the form's one-time key."""
+    quiz_id, _code = running_quiz(app)
+    got: list[int] = []
+    errors: list[BaseException] = []
+
+    def tap() -> None:
+        with app.app_context():
+            try:
+                quiz = db.session.get(LiveQuiz, quiz_id)
+                got.append(services.join(quiz, name="Mina", locale="bn", join_key="k" * 32).id)
+            except BaseException as exc:  # noqa: BLE001  (reported below)
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    meeting = collide(monkeypatch, 2)
+    run_all(tap, tap)
+    assert not meeting.broken and errors == []
+    assert len(got) == 2 and got[0] == got[1]
+    with app.app_context():
+        names = db.session.scalars(
+            select(LiveParticipant.name).where(LiveParticipant.quiz_id == quiz_id)
+        ).all()
+    assert names == ["Mina"]
+
+
+def _join_key(page: str) -> str:
+    import re
+
+    found = re.search(r'name="join_key" value="([^"]+)"', page)
+    assert found, page
+    return found.group(1)
+
+
+def test_a_guests_double_tap_over_http(app: Flask) -> None:
+    quiz_id, code = running_quiz(app)
+    first = app.test_client()
+    page = first.get(f"/live/{code}")
+    assert page.cache_control.no_store  # Back on a shared tablet fetches a new form
+    key = _join_key(page.get_data(as_text=True))
+    second = app.test_client()
+    second.set_cookie("session", first.get_cookie("session").value)
+    responses: list[object] = []
+
+    def press(tablet: FlaskClient) -> Callable[[], None]:
+        form = {"name": "Mina Khatun", "join_key": key}
+        return lambda: responses.append(post(tablet, f"/live/{code}", form))
+
+    run_all(press(first), press(second))
+    assert [r.status_code for r in responses] == [302, 302]
+    cookie = f"lms_live_{quiz_id}"
+    assert first.get_cookie(cookie).value == second.get_cookie(cookie).value
+    with app.app_context():
+        people = db.session.scalars(
+            select(LiveParticipant).where(LiveParticipant.quiz_id == quiz_id)
+        ).all()
+        assert [p.name for p in people] == ["Mina Khatun"]
+    # A new form has a new key: the next guest on the tablet is a new participant.
+    third = app.test_client()
+    other = _join_key(third.get(f"/live/{code}").get_data(as_text=True))
+    assert other != key
+    assert post(third, f"/live/{code}", {"name": "Rafiq", "join_key": other}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LiveParticipant)) == 2
+
+
+def test_an_old_join_form_sent_again_is_refused_with_a_new_one(app: Flask) -> None:
+    quiz_id, code = running_quiz(app)
+    tablet = app.test_client()
+    key = _join_key(tablet.get(f"/live/{code}").get_data(as_text=True))
+    assert post(tablet, f"/live/{code}", {"name": "Mina", "join_key": key}).status_code == 302
+    with app.app_context():
+        participant = db.session.scalars(select(LiveParticipant)).one()
+        participant.joined_at -= timedelta(seconds=services.JOIN_KEY_FRESH + 1)
+        db.session.commit()
+    # Someone else at the tablet goes Back to the old form (without the first guest's cookie).
+    stranger = app.test_client()
+    stranger.get(f"/live/{code}")
+    again = post(stranger, f"/live/{code}", {"name": "Rafiq", "join_key": key})
+    assert again.status_code == 400
+    page = again.get_data(as_text=True)
+    assert "This form was used a while ago" in page and _join_key(page) != key
+    assert stranger.get_cookie(f"lms_live_{quiz_id}") is None
+    with app.app_context():
+        assert [p.name for p in db.session.scalars(select(LiveParticipant))] == ["Mina"]

@@ -85,6 +85,7 @@ class World:
     source_locale: str = "en"
     section: int = 1
     asset: str = "diagram.svg"
+    asset_folder: str = "assets"
     quiz_kind: str = "practice"
     live_action: str = "reveal"  # refused in the lobby: the quiz stays as it is
     renderer: str = "pdf"

@@ -57,9 +57,15 @@ def find(
     return None
 
 
-def join_anonymous(quiz: LiveQuiz, address: str, *, name: str, locale: str) -> LiveParticipant:
+def join_anonymous(
+    quiz: LiveQuiz, address: str, *, name: str, locale: str, join_key: str | None = None
+) -> LiveParticipant:
     """A new participant without an account, counted against ``address`` for this quiz;
-    :class:`services.LiveError` ``too-many-joins`` past the limit."""
+    :class:`services.LiveError` ``too-many-joins`` past the limit. The same join form sent
+    again (a double tap) gets the participant it made, and is not counted again."""
+    known = services.by_join_key(quiz, join_key)
+    if known is not None:
+        return known
     subject = str(quiz.id)
     now = throttle.begin((JOINS,), JOIN_WINDOW, lock=f"{JOINS}:{address}:{subject}")
     since = now - timedelta(seconds=JOIN_WINDOW)
@@ -69,7 +75,8 @@ def join_anonymous(quiz: LiveQuiz, address: str, *, name: str, locale: str) -> L
         raise services.LiveError("too-many-joins")
     throttle.add(JOINS, address, subject, at=now)
     try:
-        return services.join(quiz, name=name, locale=locale)  # commits the count with it
+        # commits the count with it
+        return services.join(quiz, name=name, locale=locale, join_key=join_key)
     except services.LiveError:
         db.session.rollback()
         raise

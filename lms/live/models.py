@@ -54,10 +54,14 @@ class LiveQuiz(Base):
 
 class LiveParticipant(Base):
     """One person in a live quiz: a signed-in learner has one at most (their ``user_id``; several
-    nulls never clash, so people joining by name each get their own)."""
+    nulls never clash, so people joining by name each get their own), and one join form makes
+    one participant however often it is sent (its ``join_key``: a double tap on Join)."""
 
     __tablename__ = "lms_live_participant"
-    __table_args__ = (UniqueConstraint("quiz_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("quiz_id", "user_id"),
+        UniqueConstraint("quiz_id", "join_key", name="uq_lms_live_participant_join_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(
@@ -68,6 +72,8 @@ class LiveParticipant(Base):
     locale: Mapped[str] = mapped_column(String(16))
     #: The secret in the tablet's cookie that brings it back to this participant after a reload.
     token: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The one-time key of the join form a guest sent (None for signed-in learners).
+    join_key: Mapped[str | None] = mapped_column(String(64))
     score: Mapped[float] = mapped_column(Float, default=0.0)
     #: Bumped when this participant's own state changes (an answer counted).
     version: Mapped[int] = mapped_column(Integer, default=1)

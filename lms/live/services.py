@@ -172,29 +172,62 @@ def expire(quiz: LiveQuiz, now: datetime | None = None) -> None:
             db.session.refresh(quiz)
 
 
+#: Seconds during which a guest's join form sent again (a double tap, a retry on a slow
+#: network) returns the participant it made; later, it is refused (someone else on the same
+#: tablet went Back to an old form) and a new form is shown.
+JOIN_KEY_FRESH = 120
+
+
 def join(
-    quiz: LiveQuiz, *, name: str, locale: str, user_id: int | None = None, token: str | None = None
+    quiz: LiveQuiz,
+    *,
+    name: str,
+    locale: str,
+    user_id: int | None = None,
+    token: str | None = None,
+    join_key: str | None = None,
 ) -> LiveParticipant:
     """Join, or come back: the same tablet (token) or the same signed-in learner. Two joins of
     one learner at the same moment (a double tap, a retry after a dropped network) both get the
-    one participant: the database keeps one per quiz and account."""
-    known = _known(quiz, token=token, user_id=user_id)
+    one participant: the database keeps one per quiz and account, and one per guest's join form
+    (``join_key``)."""
+    known = _known(quiz, token=token, user_id=user_id) or by_join_key(quiz, join_key)
     if known is not None:
         return known
     name = " ".join(name.split())[:100]
     if not name:
         raise LiveError("no-name")
     participant = _insert(
-        quiz_id=quiz.id, user_id=user_id, name=name, locale=locale, token=secrets.token_urlsafe(32)
+        quiz_id=quiz.id,
+        user_id=user_id,
+        name=name,
+        locale=locale,
+        token=secrets.token_urlsafe(32),
+        join_key=join_key or None,
     )
     # The quiz's version stays: a join changes no tablet's state, only counts (the tablets and
     # the trainer's screen are told the count, and their ETags include it).
     db.session.commit()
-    if participant is None:  # made by the learner's other request, committed before this insert
-        participant = _known(quiz, user_id=user_id)
+    if participant is None:  # made by the other request of a double tap, committed first
+        participant = _known(quiz, user_id=user_id) or by_join_key(quiz, join_key)
     if participant is None:  # and gone again already (the quiz was deleted)
         raise LiveError("not-found")
     return participant
+
+
+def by_join_key(quiz: LiveQuiz, join_key: str | None) -> LiveParticipant | None:
+    """The participant a guest's join form made, if it was sent moments ago; a form sent again
+    later is refused (``form-used``): the person at the tablet may be someone else."""
+    if not join_key:
+        return None
+    found = db.session.scalar(
+        select(LiveParticipant).where(
+            LiveParticipant.quiz_id == quiz.id, LiveParticipant.join_key == join_key
+        )
+    )
+    if found is not None and (utcnow() - found.joined_at).total_seconds() > JOIN_KEY_FRESH:
+        raise LiveError("form-used")
+    return found
 
 
 def _known(
@@ -217,12 +250,13 @@ UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 def _insert(**values: Any) -> LiveParticipant | None:
-    """A new participant, or None when the quiz has one of this account already. Of two inserts
+    """A new participant, or None when the quiz has one of this account or join form already.
+    Of two inserts
     at once the second waits for the first one's commit, then does nothing."""
     upsert = UPSERTS.get(db.session.get_bind(LiveParticipant).dialect.name)
     if upsert is not None:  # (no RETURNING: SQLite has it from 3.35 only)
         stmt = upsert(LiveParticipant.__table__).values(**values)
-        db.session.execute(stmt.on_conflict_do_nothing(index_elements=["quiz_id", "user_id"]))
+        db.session.execute(stmt.on_conflict_do_nothing())  # one account, or one join form
         return db.session.scalar(
             select(LiveParticipant).where(LiveParticipant.token == values["token"])
         )

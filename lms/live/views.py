@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from flask import (
@@ -55,6 +56,7 @@ REFUSALS = {
         "Too many wrong codes were typed on this network. Please wait a minute, then type the "
         "code from the trainer's screen."
     ),
+    "form-used": _l("This form was used a while ago. Please write your name again."),
     "too-many-joins": _l(
         "Too many people joined this quiz from this network without signing in. Please sign "
         "in to join, or ask your trainer."
@@ -181,18 +183,32 @@ def enter(code: str) -> str | Response | tuple[str, int]:
                     quiz, name=user.name, locale=locale_code(), user_id=user.id
                 )
             else:
-                name = request.form.get("name", "")
                 participant = limits.join_anonymous(
-                    quiz, _address(), name=name, locale=locale_code()
+                    quiz,
+                    _address(),
+                    name=request.form.get("name", ""),
+                    locale=locale_code(),
+                    join_key=request.form.get("join_key", "")[:64] or None,
                 )
         except services.LiveError as exc:
             flash(str(REFUSALS[exc.code]), "error")
             status = 429 if exc.code == "too-many-joins" else 400
-            return render("lms/live/enter.html", quiz=quiz), status
+            return _enter_page(quiz, status)
         response = redirect(url_for("lms.live.play", code=code))
         set_cookie(response, cookie_name(quiz), participant.token, 12 * 3600)
         return response
-    return render("lms/live/enter.html", quiz=quiz)
+    return _enter_page(quiz)
+
+
+def _enter_page(quiz: LiveQuiz, status: int = 200) -> Response:
+    """The join form. A guest's form carries a one-time key, so a double tap on Join makes one
+    participant; the page is never kept by the browser, so Back on a shared tablet fetches a
+    new form (and key) instead of re-sending the previous guest's."""
+    page = make_response(
+        render("lms/live/enter.html", quiz=quiz, join_key=secrets.token_urlsafe(24)), status
+    )
+    page.cache_control.no_store = True
+    return page
 
 
 def _participant_view(quiz: LiveQuiz, me: LiveParticipant) -> dict[str, Any]:
