@@ -56,6 +56,8 @@ ROLES = ("anonymous", "learner", "trainer", "author", "admin")
 #: here is a missing translation, not an entry to add.
 ALLOWED: dict[str, str] = {
     r"https?://[^\s<>\"]+": "web addresses (sources, the verify link)",
+    r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:gov|com|org|net)(?:\.(?:bd|in))?\b": "web sites named by "
+    "their address (a diagram's 'apply on vat.gov.bd')",
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+": "e-mail addresses (accounts, contacts)",
     r"\b[2-9A-HJ-NP-TV-Z]{4}-[2-9A-HJ-NP-TV-Z]{4}-[2-9A-HJ-NP-TV-Z]{3}\b": "certificate codes",
     r"\bGST(?:IN)?\b": "India's Goods and Services Tax and its number, written so in Bengali",

@@ -25,13 +25,19 @@ MODULES = [
     "quality-standards",
     "product-development",
     "digital-marketing",
+    "lwg-audit-preparation",
+    "export-documentation",
+    "export-costing-and-pricing",
 ]
+#: The advanced modules (issue 20): 3,000 words of English for each country's reader.
+ADVANCED = ["lwg-audit-preparation", "export-documentation", "export-costing-and-pricing"]
 NEW_MODULES = [
     "financial-literacy",
     "digital-loans",
     "quality-standards",
     "product-development",
     "digital-marketing",
+    *ADVANCED,
 ]
 
 
@@ -122,7 +128,19 @@ BANGLADESH = {
     "quality-standards": [("BSTI", "বিএসটিআই"), ("BAB", "বিএবি")],
     "product-development": [("DPDT", "ডিপিডিটি"), ("শিল্প-নকশা আইন", "শিল্প নকশা আইন")],
     "digital-marketing": [("Daraz", "দারাজ"), ("DBID", "ডিবিআইডি")],
+    "lwg-audit-preparation": [("সাভার",), ("পরিবেশ অধিদপ্তর", "DoE"), ("বিসিক", "BSCIC")],
+    "export-documentation": [("ইএক্সপি", "EXP"), ("ইউডি", "UD"), ("বন্ডেড",)],
+    "export-costing-and-pricing": [("নগদ সহায়তা",), ("বাংলাদেশ ব্যাংক",), ("ইসিজিএস", "ECGS")],
 }
+
+
+@pytest.mark.parametrize("slug", ADVANCED)
+@pytest.mark.parametrize("country", ["IN", "BD"])
+def test_the_advanced_modules_go_deeper(library, slug: str, country: str) -> None:  # noqa: ANN001
+    module = library.get(slug)
+    assert module.meta["level"] == "advanced"
+    english = for_country(module.docs["en"], country)
+    assert sum(len(s.markdown.split()) for s in english.sections) >= 3000
 
 
 @pytest.mark.parametrize("slug", MODULES)

@@ -6,6 +6,10 @@ import threading
 from pathlib import Path
 
 from .facts import FACTS_FOLDER
+
+#: Folders beside the modules that are not modules: the facts, the courses built from modules
+#: and the business resource centre's entries.
+NOT_MODULES = frozenset({FACTS_FOLDER, "courses", "resources"})
 from .modules import Module, load_module
 from .render import LinkContext, heading_anchors, render
 from .source import LocaleDoc
@@ -51,7 +55,7 @@ class ContentLibrary:
             modules = [
                 load_module(folder)
                 for folder in folders
-                if not folder.name.startswith(".") and folder.name != FACTS_FOLDER
+                if not folder.name.startswith(".") and folder.name not in NOT_MODULES
             ]
             self._modules = {m.slug: m for m in sorted(modules, key=lambda m: (m.order, m.slug))}
             self._anchors.clear()

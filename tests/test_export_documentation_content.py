@@ -1,0 +1,168 @@
+"""The export-documentation module as shipped (advanced): a full course for each country's reader,
+three diagrams or more in every language, the LDC-graduation dates taught as the facts say, and
+quiz keys that agree with the facts and with the worked example's sums."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from lms.content.blocks import for_country
+from lms.content.checker import check_library
+from lms.content.facts import load_facts, substitute
+from lms.content.library import ContentLibrary
+
+ROOT = Path(__file__).resolve().parent.parent / "modules_content"
+SLUG = "export-documentation"
+DIAGRAM = re.compile(r"^```diagram (steps|cycle)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+@pytest.fixture(scope="module")
+def library() -> ContentLibrary:
+    return ContentLibrary(ROOT)
+
+
+def seen(library: ContentLibrary, locale: str, country: str, glossary: bool = True) -> str:
+    """What a reader in ``country`` sees in ``locale``, facts filled in (needs an app); the
+    glossary (the last page, which explains both countries' terms) only if ``glossary``."""
+    book = load_facts(ROOT)
+    doc = for_country(
+        library.get(SLUG).docs[locale],
+        country,
+        lambda text: substitute(text, book, country, locale),
+    )
+    sections = doc.sections if glossary else doc.sections[:-1]
+    return "\n".join(s.markdown for s in sections)
+
+
+def bank(app: Flask):  # noqa: ANN201
+    from lms.quiz.bank import load_bank
+
+    with app.app_context():
+        return load_bank(ROOT / SLUG / "quiz.yaml", app.extensions["lms"].question_types)
+
+
+def diagrams(text: str) -> list[tuple[str, int]]:
+    """Each diagram's kind and number of items, in order."""
+    found = []
+    for kind, body in DIAGRAM.findall(text):
+        lines = body.splitlines()
+        assert any(line.startswith("title: ") for line in lines)
+        assert any(line.startswith("alt: ") for line in lines)
+        found.append((kind, sum(line.startswith("- ") for line in lines)))
+    return found
+
+
+def test_the_checker_finds_no_problem_in_the_module(app: Flask, library: ContentLibrary) -> None:
+    with app.app_context():
+        problems = [p.format(ROOT) for p in check_library(library)]
+    assert [p for p in problems if SLUG in p] == []
+
+
+def test_it_is_an_advanced_module(library: ContentLibrary) -> None:
+    assert library.get(SLUG).meta.get("level") == "advanced"
+
+
+@pytest.mark.parametrize("country", ["IN", "BD"])
+def test_it_is_a_full_course_for_each_country(app: Flask, library, country: str) -> None:  # noqa: ANN001
+    english = for_country(library.get(SLUG).docs["en"], country)
+    assert sum(len(s.markdown.split()) for s in english.sections) >= 3000
+    assert 8 <= len(english.sections) <= 13
+    assert english.sections[-1].title == "Glossary"
+    body = "\n".join(s.markdown for s in english.sections)
+    assert "!!! checklist" in body
+    assert re.search(r"^\|[ :|-]*-{3,}[ :|-]*$", body, re.MULTILINE)
+    items = [i for i in bank(app).items if i.for_country(country)]
+    assert len({i.type for i in items}) >= 5
+    assert {"A", "B"} <= {form for i in items for form in i.forms}
+    assert sum(i.country == country for i in items) >= 8
+
+
+@pytest.mark.parametrize("country", ["IN", "BD"])
+def test_every_language_has_the_same_diagrams(library, country: str) -> None:  # noqa: ANN001
+    module = library.get(SLUG)
+    shown = {
+        locale: "\n".join(s.markdown for s in for_country(module.docs[locale], country).sections)
+        for locale in ("en", "bn", "bn_BD")
+    }
+    english = diagrams(shown["en"])
+    assert len(english) >= 3
+    assert diagrams(shown["bn"]) == english
+    assert diagrams(shown["bn_BD"]) == english
+
+
+def test_translations_have_the_same_pages_and_are_bengali(library: ContentLibrary) -> None:
+    module = library.get(SLUG)
+    english = module.docs["en"]
+    for locale in ("bn", "bn_BD"):
+        doc = module.docs[locale]
+        assert len(doc.pages) == len(english.pages), locale
+        assert doc.word_count >= 0.7 * english.word_count, (locale, doc.word_count)
+        bengali = len(re.findall("[\u0980-\u09ff]", doc.text))
+        assert bengali > 0.5 * len(re.findall(r"\w", doc.text)), locale
+
+
+def test_each_country_gets_its_own_procedures(app: Flask, library) -> None:  # noqa: ANN001
+    with app.app_context():
+        india = seen(library, "en", "IN", glossary=False)
+        bangladesh = seen(library, "en", "BD", glossary=False)
+        bangla = seen(library, "bn_BD", "BD", glossary=False)
+    assert "ICEGATE" in india and "e-BRC" in india and "EXP" not in india
+    assert "EXP" in bangladesh and "UD" in bangladesh and "ICEGATE" not in bangladesh
+    for group in (("ইপিবি", "রপ্তানি উন্নয়ন ব্যুরো"), ("ইএক্সপি",), ("ইউডি",), ("পিআরসি",)):
+        assert any(term in bangla for term in group), group
+
+
+def test_ldc_graduation_is_taught_as_undecided_deferral(app: Flask, library) -> None:  # noqa: ANN001
+    """The original date (24 November 2026) and the deferral asked for (to 24 November 2029)
+    both come from the facts; the text must not present the new date as decided."""
+    book = load_facts(ROOT)
+    assert str(book.get("BD", "ldc-graduation-date").value) == "2026-11-24"
+    assert str(book.get("BD", "xdoc-ldc-deferral-to").value) == "2029-11-24"
+    with app.app_context():
+        text = seen(library, "en", "BD")
+    assert "24 November 2026" in text and "24 November 2029" in text
+    assert "General Assembly" in text and "could not confirm" in text
+
+
+def test_items_keyed_to_facts_agree_with_the_facts(app: Flask) -> None:
+    book = load_facts(ROOT)
+    items = {i.id: i for i in bank(app).items}
+    assert items["xdoc-in-realisation-a"].data["answer"]["fact"] == "rbi-realisation-months"
+    assert book.get("IN", "rbi-realisation-months").value == 15
+    assert items["xdoc-bd-realisation-a"].data["answer"]["fact"] == "bb-realisation-days"
+    assert items["xdoc-presentation-days-a"].data["answer"]["fact"] == "xdoc-ucp-presentation-days"
+    for country in ("IN", "BD"):
+        assert book.get(country, "xdoc-ucp-presentation-days").value == 21
+        assert book.get(country, "xdoc-ucp-examination-days").value == 5
+        assert book.get(country, "xdoc-rex-threshold-eur").value == 6000
+
+
+def test_worked_example_arithmetic(app: Flask) -> None:
+    """Numeric keys are the sums their stems describe (CIF cover 110% from the facts)."""
+    book = load_facts(ROOT)
+    cover = book.get("IN", "cif-insurance-cover").value / 100
+    keys = {
+        i.id: i.data["answer"]["value"]
+        for i in bank(app).items
+        if i.type == "numeric" and "value" in i.data["answer"]
+    }
+    assert keys["xdoc-insurance-cif-a"] == pytest.approx(20000 * cover)
+    assert keys["xdoc-insurance-cif-b"] == pytest.approx(1200 * 26 * cover)
+    assert keys["xdoc-discrepancy-cost-p"] == 25000 * 3 / 100 + 80
+
+
+def test_the_bank_serves_every_test_for_both_countries(app: Flask) -> None:
+    loaded = bank(app)
+    assert [p.format(ROOT) for p in loaded.problems] == []
+    assert len(loaded.items) >= 38
+    for country in ("IN", "BD"):
+        for kind in ("pre", "post", "retention", "practice"):
+            rule = loaded.rules[kind]
+            assert len(loaded.eligible(rule, country)) >= rule.count, (country, kind)
+        pre = {i.id for i in loaded.eligible(loaded.rules["pre"], country)}
+        post = {i.id for i in loaded.eligible(loaded.rules["post"], country)}
+        assert not pre & post
