@@ -217,3 +217,15 @@ def test_marking_a_file_saved_meanwhile_keeps_their_text_and_says_so(
     with app.app_context():
         assert gettext_in("bn", MARK_CONFLICT) in html.unescape(response.text)
     assert path.read_text(encoding="utf-8") == theirs
+
+
+@pytest.mark.parametrize("fingerprint", ["257654204375", "123e45678901", "0a1b2c3d4e5f"])
+def test_a_stamped_fingerprint_is_read_back_as_text(fingerprint: str) -> None:
+    """A fingerprint YAML would take for a number (digits, or digits with an e) is quoted."""
+    import yaml
+
+    from lms.content.services import stamp_translation
+
+    stamped = stamp_translation("---\ntitle: ক\n---\n\nলেখা\n", fingerprint)
+    front = yaml.safe_load(stamped.split("---\n")[1])
+    assert front["translated_from"] == fingerprint

@@ -144,6 +144,28 @@ def test_the_advanced_modules_go_deeper(library, slug: str, country: str) -> Non
 
 
 @pytest.mark.parametrize("slug", MODULES)
+@pytest.mark.parametrize("locale", ["en", "bn", "bn_BD"])
+@pytest.mark.parametrize("country", ["IN", "BD"])
+def test_each_module_has_three_diagrams_for_each_reader(
+    library,
+    slug: str,
+    locale: str,
+    country: str,  # noqa: ANN001
+) -> None:
+    """Issue 16.12: at least three explanatory diagrams, in the reader's language, all drawn."""
+    from lms.content.diagrams import find
+
+    doc = for_country(library.get(slug).docs[locale], country)
+    drawn = [
+        diagram
+        for section in doc.sections
+        for diagram, _end in find(section.markdown.split("\n"))
+        if not any(level == "error" for _line, level, _message in diagram.problems)
+    ]
+    assert len(drawn) >= 3, [d.title for d in drawn]
+
+
+@pytest.mark.parametrize("slug", MODULES)
 def test_bangladesh_text_is_written_for_bangladesh(app: Flask, library, slug: str) -> None:  # noqa: ANN001
     with app.app_context():
         india, bangladesh = seen(library, slug, "bn", "IN"), seen(library, slug, "bn_BD", "BD")

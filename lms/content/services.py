@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from flask import current_app
 from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -365,7 +366,10 @@ def stamp_translation(text: str, english_fingerprint: str) -> str:
     if end == -1:
         raise ValueError(str(_l("The front matter block is not closed with ---.")))
     front, rest = text[: end + 1], text[end + 1 :]
-    line = f"translated_from: {english_fingerprint}"
+    # Quoted when YAML would read it as a number (all digits, or digits with one "e").
+    plain = isinstance(yaml.safe_load(english_fingerprint), str)
+    value = english_fingerprint if plain else f'"{english_fingerprint}"'
+    line = f"translated_from: {value}"
     if _TRANSLATED_FROM.search(front):
         front = _TRANSLATED_FROM.sub(line, front, count=1)
     else:
