@@ -6,13 +6,13 @@ import threading
 from pathlib import Path
 
 from .facts import FACTS_FOLDER
+from .modules import Module, load_module
+from .render import LinkContext, heading_anchors, render
+from .source import LocaleDoc
 
 #: Folders beside the modules that are not modules: the facts, the courses built from modules
 #: and the business resource centre's entries.
 NOT_MODULES = frozenset({FACTS_FOLDER, "courses", "resources"})
-from .modules import Module, load_module
-from .render import LinkContext, heading_anchors, render
-from .source import LocaleDoc
 
 _MAX_CACHED = 5_000
 
