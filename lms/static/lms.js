@@ -82,3 +82,18 @@
   document.addEventListener("visibilitychange", check);
   setInterval(check, 250);
 })();
+
+// A table wider than its column says it scrolls sideways (the cue is hidden on tables that fit).
+(function () {
+  "use strict";
+  var boxes = document.querySelectorAll(".table-scroll");
+  if (!boxes.length) { return; }
+  function mark() {
+    boxes.forEach(function (box) {
+      box.classList.toggle("overflows", box.scrollWidth > box.clientWidth + 1);
+    });
+  }
+  mark();
+  window.addEventListener("resize", mark);
+  window.addEventListener("load", mark);
+})();
