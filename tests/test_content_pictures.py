@@ -194,3 +194,34 @@ def test_a_picture_loads_lazily_with_its_size_and_is_served(
     with client.get("/modules/x/images/drum.png") as response:
         assert response.status_code == 200 and response.mimetype == "image/png"
     assert client.get("/modules/x/images/../module.yaml").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("country", "title"),
+    [("IN", "GST for leather businesses"), ("BD", "VAT for leather businesses")],
+)
+def test_a_reader_sees_the_title_of_their_country(
+    make_app,
+    tmp_path: Path,
+    country: str,
+    title: str,  # noqa: ANN001
+) -> None:
+    """The module page, the section's crumbs and the test's crumbs say what the certificate
+    prints: the text's ``title_IN`` / ``title_BD``."""
+    import shutil
+
+    shipped = Path(__file__).resolve().parents[1] / "modules_content"
+    root = tmp_path / "content"
+    shutil.copytree(shipped / "gst-vat", root / "gst-vat")
+    shutil.copytree(shipped / "facts", root / "facts")
+    app = make_app(LMS_CONTENT_DIR=str(root))
+    with app.app_context():
+        from lms.accounts.services import create_user
+
+        create_user("ria@example.org", "Ria", "a long password 1", country=country)
+    client = app.test_client()
+    login(client, "ria@example.org", password="a long password 1")
+    module = client.get("/modules/gst-vat").get_data(as_text=True)
+    assert re.search(rf"<h1[^>]*>{title}</h1>", module), module[:2000]
+    section = client.get("/modules/gst-vat/1").get_data(as_text=True)
+    assert f">{title}</a>" in section

@@ -41,10 +41,20 @@ def locale_chain(locale: str) -> list[str]:
     return [*chain, SOURCE_LOCALE] if SOURCE_LOCALE not in chain else chain
 
 
-def title(module: Module, locale: str) -> str:
-    """The module's title for a reader of ``locale`` (falling back like the text itself)."""
+def title(module: Module, locale: str, country: str | None = None) -> str:
+    """The module's title for a reader of ``locale`` (falling back like the text itself), in
+    ``country``'s words when the text has them (front matter ``title_IN`` / ``title_BD``)."""
     doc = module.doc(locale_chain(locale)) or module.docs.get(SOURCE_LOCALE)
-    return doc.title if doc is not None else module.slug
+    if doc is None:
+        return module.slug
+    return country_title(doc, country) if country else doc.title
+
+
+def country_title(doc: LocaleDoc, country: str) -> str:
+    """``doc``'s title for readers in ``country``: its ``title_<COUNTRY>`` if it has one (the
+    title the certificate prints), else its title."""
+    own = doc.front.get(f"title_{country}")
+    return own.strip() if isinstance(own, str) and own.strip() else doc.title
 
 
 def facts() -> FactBook:
@@ -82,6 +92,8 @@ def country_doc(doc: LocaleDoc, country: str, *, latin_digits: bool = False) -> 
         )
 
     result = for_country(doc, country, fill)
+    if country_title(doc, country) != doc.title:  # the page, the path and the certificate agree
+        result.front = {**result.front, "title": country_title(doc, country)}
     made[key] = (doc, book, result)
     return result
 

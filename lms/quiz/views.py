@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from ..auth import current_user
 from ..content import services as content
 from ..content.modules import Module
-from ..countries import current_country
+from ..countries import country_of, current_country
 from ..i18n import _, _l, format_number, locale_code, ngettext
 from ..security import login_required, safe_next
 from ..state import HomeLink
@@ -147,8 +147,9 @@ def record_section(user: Any) -> tuple[str, dict[str, Any]]:
         .where(Attempt.user_id == user.id, Attempt.submitted_at.is_not(None))
         .order_by(Attempt.submitted_at.desc())
     ).all()
+    country = country_of(user)
     titles = {
-        m.slug: content.title(m, locale_code())
+        m.slug: content.title(m, locale_code(), country)
         for m in content.library().modules()
         if "en" in m.docs
     }
@@ -234,7 +235,9 @@ def question(attempt_id: int, number: int) -> str | Response:
 
 
 def _title(module: Module | None) -> str | None:
-    return content.title(module, locale_code()) if module is not None else None
+    if module is None:
+        return None
+    return content.title(module, locale_code(), current_country())
 
 
 def _options(attempt: Attempt, entry: dict[str, Any]) -> list[dict[str, Any]]:
