@@ -9,10 +9,22 @@ from .core import views as core
 from .live import views as live
 from .programme import views as programme
 from .quiz import views as quiz
+from .resources import views as resources
 from .web import bp
+from .worksheets import views as worksheets
 
 #: Capability modules: each has a blueprint ``bp`` and ``setup(app, state)``.
-CAPABILITIES = (core, accounts, content, quiz, live, certificates, programme)
+CAPABILITIES = (
+    core,
+    accounts,
+    content,
+    quiz,
+    live,
+    certificates,
+    programme,
+    resources,
+    worksheets,
+)
 
 for _capability in CAPABILITIES:
     bp.register_blueprint(_capability.bp)

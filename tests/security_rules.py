@@ -92,6 +92,7 @@ PARAMS = {
     "cluster_id": "cluster",
     "code": "certificate",
     "enterprise_id": "enterprise",
+    "entry_id": "resource",
     "filename": "asset",
     "fmt": "export_format",
     "folder": "asset_folder",
@@ -126,6 +127,10 @@ RULES: dict[str, Rule] = {
     # "I'm still here" on the idle warning: only a signed-in user has an idle timer to reset.
     "lms.accounts.still_here": Rule(post=SIGNED_IN),
     "lms.accounts.settings": Rule(get=SIGNED_IN, post=SIGNED_IN),
+    # A learner's own self-assessment of a module (the module's checklist.yaml).
+    "lms.worksheets.self_assessment": Rule(
+        get=SIGNED_IN, post=SIGNED_IN, params={"slug": "checklist_module"}
+    ),
     "lms.accounts.users": Rule(get=ADMIN),
     "lms.accounts.new_user": Rule(get=ADMIN, post=ADMIN),
     "lms.accounts.edit_user": Rule(get=ADMIN, post=ADMIN),
@@ -241,4 +246,7 @@ RULES: dict[str, Rule] = {
     "lms.programme.dashboard": Rule(get=ADMIN),
     "lms.programme.dashboard_export": Rule(get=ADMIN),
     "lms.programme.programme_report": Rule(get=ADMIN),
+    # The business resource centre: every signed-in user reads it.
+    "lms.resources.index": Rule(get=SIGNED_IN),
+    "lms.resources.entry": Rule(get=SIGNED_IN),
 }

@@ -81,6 +81,7 @@ class World:
     mentorship: int = 0
     # Plain values.
     module: str = "gst-vat"
+    checklist_module: str = "lwg-audit-preparation"  # a module with a self-assessment
     locale: str = "bn"
     source_locale: str = "en"
     section: int = 1
@@ -91,6 +92,7 @@ class World:
     renderer: str = "pdf"
     export_table: str = "sessions"
     export_format: str = "csv"
+    resource: str = "in-gst-leather-rates"
 
     def client(self, role: str) -> FlaskClient:
         """A new client signed in as ``role`` (the learner's holds its live-quiz cookie)."""

@@ -11,7 +11,7 @@ from ..db import db
 from ..i18n import _, _l, format_number
 from ..parsing import Page, optional_id
 from ..security import roles_required
-from ..state import HomeLink
+from ..state import HomeLink, state
 from ..web import render
 from . import mentorship as ms
 from . import scope
@@ -124,7 +124,15 @@ def mentorship_detail(mentorship_id: int) -> str | Response:
         statuses=MENTORSHIP_STATUSES,
         labels=ms.STATUS_LABELS,
         today=today(),
+        record=_their_record(mentorship),
     )
+
+
+def _their_record(mentorship: Mentorship) -> list[tuple[str, Any]]:
+    """The mentee's record as they see it (tests, live quizzes, self-assessments): what the
+    mentor follows up on."""
+    sections = state().record_sections
+    return [found for make in sections if (found := make(mentorship.user)) is not None]
 
 
 def _mentor_data(mentorship: Mentorship, action: str, problems: dict[str, str]) -> dict[str, Any]:
