@@ -127,6 +127,9 @@ RULES: dict[str, Rule] = {
     # "I'm still here" on the idle warning: only a signed-in user has an idle timer to reset.
     "lms.accounts.still_here": Rule(post=SIGNED_IN),
     "lms.accounts.settings": Rule(get=SIGNED_IN, post=SIGNED_IN),
+    # An enterprise's competitive analysis: the owner's own, or any enterprise's for trainers.
+    "lms.programme.competition_owner": Rule(get=SIGNED_IN, post=SIGNED_IN),
+    "lms.programme.enterprise_competition": Rule(get=TRAINER, post=TRAINER),
     # A learner's own self-assessment of a module (the module's checklist.yaml).
     "lms.worksheets.self_assessment": Rule(
         get=SIGNED_IN, post=SIGNED_IN, params={"slug": "checklist_module"}

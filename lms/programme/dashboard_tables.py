@@ -9,8 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+
+from ..db import db
 from ..i18n import _, _l, format_date, format_number, format_percent
 from .dashboard import BINS, KINDS, Dashboard, Outreach
+from .models import Beneficiary
 from .programmes import MILESTONE_LABELS
 
 STATUS_LABELS = {
@@ -346,6 +350,32 @@ def certificates(dash: Dashboard) -> Table:
     )
 
 
+def competition_table(dash: Dashboard) -> Table:
+    """The enterprises' competitive-analysis worksheets (of the learners the filters reach)."""
+    from . import competition, scope
+
+    enterprise_ids = None
+    if dash.filters != scope.Filters():
+        learners = scope.learner_query(dash.filters, present_only=False)
+        enterprise_ids = list(
+            db.session.scalars(
+                select(Beneficiary.enterprise_id).where(Beneficiary.user_id.in_(learners))
+            )
+        )
+    rows = competition.export_rows(enterprise_ids)
+    return Table(
+        "competition",
+        _("Competitive analyses"),
+        [
+            Column(_("Enterprise")),
+            Column(_("Cluster")),
+            *(Column(str(question)) for _name, question, _hint in competition.FIELDS),
+            Column(_("Last saved"), "date"),
+        ],
+        [[*row[:-1], row[-1].date()] for row in rows],
+    )
+
+
 TABLES: dict[str, Callable[[Dashboard], Table]] = {
     "headline": headline,
     "clusters": clusters,
@@ -357,6 +387,7 @@ TABLES: dict[str, Callable[[Dashboard], Table]] = {
     "gaps": gaps,
     "feedback": feedback,
     "certificates": certificates,
+    "competition": competition_table,
 }
 
 

@@ -13,8 +13,8 @@ from ..parsing import Page, optional_id
 from ..security import roles_required
 from ..state import HomeLink, state
 from ..web import render
+from . import competition, programme_views, scope
 from . import mentorship as ms
-from . import scope
 from .exports import table_response
 from .feedback import today
 from .models import MENTORSHIP_STATUSES, Mentorship, Programme
@@ -113,10 +113,11 @@ def mentorship_detail(mentorship_id: int) -> str | Response:
         if not problems:
             flash(_("Saved."), "success")
             return redirect(url_for("lms.programme.mentorship_detail", mentorship_id=mentorship.id))
+    person = ms.beneficiaries_of([mentorship.user_id]).get(mentorship.user_id)
     return render(
         "lms/programme/mentorship_detail.html",
         mentorship=mentorship,
-        person=ms.beneficiaries_of([mentorship.user_id]).get(mentorship.user_id),
+        person=person,
         mentor=_mentor_data(mentorship, action, problems),
         meeting=dict(request.form) if problems and action == "meeting" else {},
         problems=problems,
@@ -125,14 +126,24 @@ def mentorship_detail(mentorship_id: int) -> str | Response:
         labels=ms.STATUS_LABELS,
         today=today(),
         record=_their_record(mentorship),
+        competition=_competition(person),
     )
 
 
 def _their_record(mentorship: Mentorship) -> list[tuple[str, Any]]:
     """The mentee's record as they see it (tests, live quizzes, self-assessments): what the
-    mentor follows up on."""
-    sections = state().record_sections
+    mentor follows up on. The programme's own part (sessions, "download my data") is on this
+    page already, in the words of the official."""
+    sections = [s for s in state().record_sections if s is not programme_views.record_section]
     return [found for make in sections if (found := make(mentorship.user)) is not None]
+
+
+def _competition(person: Any) -> dict[str, Any] | None:
+    """The competitive analysis of the mentee's enterprise, if one was started."""
+    if person is None or person.enterprise_id is None:
+        return None
+    row = competition.get(person.enterprise_id)
+    return {"row": row, "fields": competition.FIELDS} if row is not None else None
 
 
 def _mentor_data(mentorship: Mentorship, action: str, problems: dict[str, str]) -> dict[str, Any]:

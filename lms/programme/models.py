@@ -356,3 +356,24 @@ class MentorMeeting(Base):
     outcome: Mapped[str] = mapped_column(Text, default="")
 
     mentorship: Mapped[Mentorship] = relationship(back_populates="meetings")
+
+
+class CompetitiveAnalysis(Base):
+    """An enterprise's competitive-analysis worksheet, as its owner or a trainer fills it in
+    (one per enterprise; each answer is saved as it is typed)."""
+
+    __tablename__ = "lms_competitive_analysis"
+
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_enterprise.id", ondelete="CASCADE"), primary_key=True
+    )
+    products: Mapped[str] = mapped_column(Text, default="")
+    price_points: Mapped[str] = mapped_column(Text, default="")
+    markets: Mapped[str] = mapped_column(Text, default="")
+    competitors: Mapped[str] = mapped_column(Text, default="")
+    strengths: Mapped[str] = mapped_column(Text, default="")
+    gaps: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lms_user.id", ondelete="SET NULL")
+    )

@@ -43,7 +43,13 @@ def setup(app: Flask, state: LMSState) -> None:
     state.learner_groups.extend(scope.learner_groups())
     state.enterprise_resolvers.append(_enterprise_of)
     state.country_resolvers.append(_country_of)
-    for part in (needs_views, feedback_views, mentorship_views, dashboard_views):
+    for part in (
+        needs_views,
+        feedback_views,
+        mentorship_views,
+        dashboard_views,
+        competition_views,
+    ):
         part.setup(app, state)
     state.home_links.append(
         HomeLink(
@@ -235,6 +241,7 @@ def import_beneficiaries() -> str | Response:
 # The other programme pages share this blueprint; each part adds its home links in ``setup``.
 from . import (  # noqa: E402
     cli,  # noqa: F401  (commands join ``flask lms``)
+    competition_views,
     dashboard_views,
     feedback_views,
     mentorship_views,
