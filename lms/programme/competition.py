@@ -93,3 +93,25 @@ def export_rows(enterprise_ids: list[int] | None) -> list[list[Any]]:
         ]
         for analysis, enterprise in rows
     ]
+
+
+#: The demo's worksheet, for one Kolkata enterprise (made-up answers).
+DEMO = {
+    "Shampa Bags": {
+        "products": "Ladies' leather tote bags and wallets, about 300 bags a month.",
+        "price_points": "Totes ₹1,450 to shops, ₹2,200 online; wallets ₹380 wholesale.",
+        "markets": "Gariahat and New Market shops; own Instagram page; one Delhi wholesaler.",
+        "competitors": "Two Topsia units selling similar totes 10-15% cheaper.",
+        "strengths": "Quick samples, women-led, custom colours for small orders.",
+        "gaps": "Edge finishing, no LWG-sourced leather, no export buyer yet.",
+    }
+}
+
+
+def load_demo(password: str) -> list[tuple[str, str]]:
+    """A filled-in worksheet for the demo's enterprises that have none yet (idempotent)."""
+    for name, answers in DEMO.items():
+        enterprise = db.session.scalar(select(Enterprise).where(Enterprise.name == name))
+        if enterprise is not None and get(enterprise.id) is None:
+            save(enterprise, None, answers)
+    return []

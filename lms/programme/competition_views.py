@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 
 def setup(app: Flask, state: LMSState) -> None:
+    state.demo_loaders.append(competition.load_demo)
     state.home_links.append(
         HomeLink(
             "lms.programme.competition_owner",

@@ -49,6 +49,13 @@ def setup(app: Flask, state: LMSState) -> None:
     )
     state.module_panels.append(related_panel)
     state.content_checks.append(check_content)
+    state.demo_loaders.append(load_demo)
+
+
+def load_demo(password: str) -> list[tuple[str, str]]:
+    """The search index, built with the demo (a first search would build it too)."""
+    services.ensure_index()
+    return []
 
 
 def topic_label(topic: str) -> Any:
