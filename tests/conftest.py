@@ -252,3 +252,12 @@ translated_from: {fp}
 
 শেষ।
 """
+
+
+@pytest.fixture(scope="module")
+def shipped_library():  # noqa: ANN201
+    """The modules shipped in ``modules_content/``, read once per test file."""
+    from lms.content.library import ContentLibrary
+    from tests.shipped import ROOT
+
+    return ContentLibrary(ROOT)

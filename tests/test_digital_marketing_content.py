@@ -4,66 +4,44 @@ Bangladesh in bn_BD, with its figures from the facts and its quiz keys agreeing 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from lms.content.blocks import for_country
 from lms.content.checker import check_library
-from lms.content.facts import REFERENCE, load_facts, substitute
+from lms.content.facts import REFERENCE, load_facts
 from lms.content.library import ContentLibrary
+from tests.shipped import ROOT, bank, seen
 
-ROOT = Path(__file__).resolve().parent.parent / "modules_content"
 SLUG = "digital-marketing"
 
 
-@pytest.fixture(scope="module")
-def library() -> ContentLibrary:
-    return ContentLibrary(ROOT)
-
-
-def seen(library: ContentLibrary, locale: str, country: str) -> str:
-    """What a reader in ``country`` sees in ``locale``, facts filled in (needs an app)."""
-    book = load_facts(ROOT)
-    doc = for_country(
-        library.get(SLUG).docs[locale],
-        country,
-        lambda text: substitute(text, book, country, locale),
-    )
-    return "\n".join(s.markdown for s in doc.sections)
-
-
-def bank(app: Flask):  # noqa: ANN201
-    from lms.quiz.bank import load_bank
-
+def test_the_checker_finds_no_problem_in_the_module(
+    app: Flask, shipped_library: ContentLibrary
+) -> None:
     with app.app_context():
-        return load_bank(ROOT / SLUG / "quiz.yaml", app.extensions["lms"].question_types)
-
-
-def test_the_checker_finds_no_problem_in_the_module(app: Flask, library: ContentLibrary) -> None:
-    with app.app_context():
-        problems = [p.format(ROOT) for p in check_library(library)]
+        problems = [p.format(ROOT) for p in check_library(shipped_library)]
     assert [p for p in problems if SLUG in p] == []
 
 
 @pytest.mark.parametrize("country", ["IN", "BD"])
-def test_it_is_a_full_course_for_each_country(app: Flask, library, country: str) -> None:  # noqa: ANN001
-    english = for_country(library.get(SLUG).docs["en"], country)
+def test_it_is_a_full_course_for_each_country(app: Flask, shipped_library, country: str) -> None:  # noqa: ANN001
+    english = for_country(shipped_library.get(SLUG).docs["en"], country)
     assert sum(len(s.markdown.split()) for s in english.sections) >= 2500
     assert 8 <= len(english.sections) <= 13
     assert english.sections[-1].title == "Glossary"
     body = "\n".join(s.markdown for s in english.sections)
     assert "!!! checklist" in body
     assert re.search(r"^\|[ :|-]*-{3,}[ :|-]*$", body, re.MULTILINE)
-    items = [i for i in bank(app).items if i.for_country(country)]
+    items = [i for i in bank(app, SLUG).items if i.for_country(country)]
     assert len({i.type for i in items}) >= 5
     assert {"A", "B"} <= {form for i in items for form in i.forms}
     assert sum(i.country == country for i in items) >= 8
 
 
-def test_translations_have_the_same_pages_and_are_bengali(library: ContentLibrary) -> None:
-    module = library.get(SLUG)
+def test_translations_have_the_same_pages_and_are_bengali(shipped_library: ContentLibrary) -> None:
+    module = shipped_library.get(SLUG)
     english = module.docs["en"]
     for locale in ("bn", "bn_BD"):
         doc = module.docs[locale]
@@ -73,10 +51,13 @@ def test_translations_have_the_same_pages_and_are_bengali(library: ContentLibrar
         assert bengali > 0.5 * len(re.findall(r"\w", doc.text)), locale
 
 
-def test_bangladesh_readers_get_bangladesh_rules_and_taka(app: Flask, library) -> None:  # noqa: ANN001
+def test_bangladesh_readers_get_bangladesh_rules_and_taka(app: Flask, shipped_library) -> None:  # noqa: ANN001
     with app.app_context():
-        bangla, english_bd = seen(library, "bn_BD", "BD"), seen(library, "en", "BD")
-        india = seen(library, "bn", "IN")
+        bangla, english_bd = (
+            seen(shipped_library, SLUG, "bn_BD", "BD"),
+            seen(shipped_library, SLUG, "en", "BD"),
+        )
+        india = seen(shipped_library, SLUG, "bn", "IN")
     assert "৳" in bangla and "₹" not in bangla and "₹" not in english_bd
     for group in (("ডিবিআইডি", "DBID"), ("দারাজ",), ("বিকাশ",), ("আরজেএসসি", "RJSC")):
         assert any(term in bangla for term in group), group
@@ -85,26 +66,26 @@ def test_bangladesh_readers_get_bangladesh_rules_and_taka(app: Flask, library) -
 
 
 @pytest.mark.parametrize("country", ["IN", "BD"])
-def test_figures_come_from_the_countrys_facts(library, country: str) -> None:  # noqa: ANN001
+def test_figures_come_from_the_countrys_facts(shipped_library, country: str) -> None:  # noqa: ANN001
     for locale in ("en", "bn", "bn_BD"):
-        doc = for_country(library.get(SLUG).docs[locale], country)
+        doc = for_country(shipped_library.get(SLUG).docs[locale], country)
         shown = "\n".join(s.markdown for s in doc.sections)
         assert len(REFERENCE.findall(shown)) >= 8, (locale, country)
 
 
-def test_the_tcs_rate_taught_is_the_reduced_rate(app: Flask, library) -> None:  # noqa: ANN001
+def test_the_tcs_rate_taught_is_the_reduced_rate(app: Flask, shipped_library) -> None:  # noqa: ANN001
     """Since 10 July 2024 e-commerce operators collect 0.5% in all (0.25% CGST + 0.25% SGST),
     not 1%: the India text must show the fact's value and date."""
     book = load_facts(ROOT)
     assert book.get("IN", "gst-tcs-rate").value == 0.5
     with app.app_context():
-        text = seen(library, "en", "IN")
+        text = seen(shipped_library, SLUG, "en", "IN")
     assert "0.5%" in text and "10 July 2024" in text
 
 
 def test_items_keyed_to_facts_agree_with_the_facts(app: Flask) -> None:
     book = load_facts(ROOT)
-    items = {i.id: i for i in bank(app).items}
+    items = {i.id: i for i in bank(app, SLUG).items}
     assert items["in-dm-tcs-rate-a"].data["answer"] == {"fact": "gst-tcs-rate", "tolerance": 0}
     assert items["bd-dm-delivery-other-city-a"].data["answer"]["fact"] == "dc-delivery-days-other"
     assert book.get("BD", "dc-delivery-days-other").value == 10
@@ -115,7 +96,7 @@ def test_worked_example_arithmetic(app: Flask) -> None:
     """The numeric keys of the ad-measuring items are the sums their stems describe."""
     keys = {
         i.id: i.data["answer"]["value"]
-        for i in bank(app).items
+        for i in bank(app, SLUG).items
         if i.type == "numeric" and "value" in i.data["answer"]
     }
     assert keys["dm-cost-per-message-a"] == 2400 / 48
@@ -128,7 +109,7 @@ def test_worked_example_arithmetic(app: Flask) -> None:
 
 
 def test_the_bank_serves_every_test_for_both_countries(app: Flask) -> None:
-    loaded = bank(app)
+    loaded = bank(app, SLUG)
     assert [p.format(ROOT) for p in loaded.problems] == []
     assert len(loaded.items) >= 38
     for country in ("IN", "BD"):

@@ -5,41 +5,14 @@ text and in the quiz keys, and keys that agree with the facts."""
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
 from flask import Flask
 
-from lms.content.blocks import for_country
-from lms.content.facts import load_facts, substitute
+from lms.content.facts import load_facts
 from lms.content.library import ContentLibrary
+from tests.shipped import ROOT, bank, seen
 
-ROOT = Path(__file__).resolve().parent.parent / "modules_content"
 SLUG = "export-costing-and-pricing"
-
-
-@pytest.fixture(scope="module")
-def library() -> ContentLibrary:
-    return ContentLibrary(ROOT)
-
-
-def seen(library: ContentLibrary, locale: str, country: str, glossary: bool = True) -> str:
-    """What a reader in ``country`` sees in ``locale``, facts filled in (needs an app)."""
-    book = load_facts(ROOT)
-    doc = for_country(
-        library.get(SLUG).docs[locale],
-        country,
-        lambda text: substitute(text, book, country, locale),
-    )
-    sections = doc.sections if glossary else doc.sections[:-1]
-    return "\n".join(s.markdown for s in sections)
-
-
-def bank(app: Flask):  # noqa: ANN201
-    from lms.quiz.bank import load_bank
-
-    with app.app_context():
-        return load_bank(ROOT / SLUG / "quiz.yaml", app.extensions["lms"].question_types)
 
 
 def table_after(text: str, heading: str) -> list[list[str]]:
@@ -59,12 +32,12 @@ def money(cell: str) -> Decimal:
     return Decimal(cell.replace(",", ""))
 
 
-def test_each_country_gets_its_own_institutions(app: Flask, library) -> None:  # noqa: ANN001
+def test_each_country_gets_its_own_institutions(app: Flask, shipped_library) -> None:  # noqa: ANN001
     with app.app_context():
-        india = seen(library, "en", "IN", glossary=False)
-        bangladesh = seen(library, "en", "BD", glossary=False)
-        bangla = seen(library, "bn_BD", "BD")
-        bengali = seen(library, "bn", "IN")
+        india = seen(shipped_library, SLUG, "en", "IN", glossary=False)
+        bangladesh = seen(shipped_library, SLUG, "en", "BD", glossary=False)
+        bangla = seen(shipped_library, SLUG, "bn_BD", "BD")
+        bengali = seen(shipped_library, SLUG, "bn", "IN")
     assert "ECGC" in india and "RoDTEP" in india and "Sadharan Bima" not in india
     assert "Sadharan Bima" in bangladesh and "DEDO" in bangladesh and "ECGC" not in bangladesh
     assert "₹" not in bangladesh and "₹" not in bangla and "৳" in bangla
@@ -73,10 +46,10 @@ def test_each_country_gets_its_own_institutions(app: Flask, library) -> None:  #
         assert any(term in bangla for term in group), group
 
 
-def test_the_price_sheet_in_the_text_adds_up(library: ContentLibrary) -> None:
+def test_the_price_sheet_in_the_text_adds_up(shipped_library: ContentLibrary) -> None:
     """The cost table sums to the ex-works cost, the costs to the ship to their total, and the
     steps to FOB, CFR and CIF are the sums the text states."""
-    text = library.get(SLUG).docs["en"].text
+    text = shipped_library.get(SLUG).docs["en"].text
     cost = table_after(text, "Line |")
     assert sum(money(row[-1]) for row in cost[:-1]) == money(cost[-1][-1]) == Decimal("20.00")
     ship = table_after(text, "Cost to the ship")
@@ -91,8 +64,8 @@ def test_the_price_sheet_in_the_text_adds_up(library: ContentLibrary) -> None:
     assert "25,060 × 110% = $27,566" in text and Decimal("25060") * Decimal("1.10") == 27566
 
 
-def test_the_exchange_rate_examples_add_up(library: ContentLibrary) -> None:
-    text = library.get(SLUG).docs["en"].text
+def test_the_exchange_rate_examples_add_up(shipped_library: ContentLibrary) -> None:
+    text = shipped_library.get(SLUG).docs["en"].text
     for rate, later, forward, lost, got in (
         (85, 82, "85.50", "₹70,800", "₹20,17,800"),
         (120, 117, "120.50", "৳70,800", "৳28,43,800"),
@@ -106,7 +79,7 @@ def test_the_exchange_rate_examples_add_up(library: ContentLibrary) -> None:
 
 def test_items_keyed_to_facts_agree_with_the_facts(app: Flask) -> None:
     book = load_facts(ROOT)
-    items = {i.id: i for i in bank(app).items}
+    items = {i.id: i for i in bank(app, SLUG).items}
     assert items["xprice-in-realisation-b"].data["answer"]["fact"] == "rbi-realisation-months"
     assert items["xprice-bd-realisation-b"].data["answer"]["fact"] == "bb-realisation-days"
     assert items["xprice-bd-incentive-rate-b"].data["answer"]["fact"] == "cash-incentive-leather"
@@ -123,7 +96,7 @@ def test_numeric_keys_are_the_sums_their_stems_describe(app: Flask) -> None:
     cover = Decimal(book.get("IN", "cif-insurance-cover").value) / 100
     keys = {
         i.id: Decimal(str(i.data["answer"]["value"]))
-        for i in bank(app).items
+        for i in bank(app, SLUG).items
         if i.type == "numeric" and "value" in i.data["answer"]
     }
     quarter = Decimal(3) / 12
@@ -146,7 +119,7 @@ def test_numeric_keys_are_the_sums_their_stems_describe(app: Flask) -> None:
 
 
 def test_the_bank_serves_every_test_for_both_countries(app: Flask) -> None:
-    loaded = bank(app)
+    loaded = bank(app, SLUG)
     assert [p.format(ROOT) for p in loaded.problems] == []
     assert len(loaded.items) >= 38
     for country in ("IN", "BD"):

@@ -4,70 +4,41 @@ quiz keys that agree with the facts and with the worked example's sums."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from flask import Flask
 
-from lms.content.blocks import for_country
-from lms.content.facts import load_facts, substitute
-from lms.content.library import ContentLibrary
+from lms.content.facts import load_facts
+from tests.shipped import ROOT, bank, seen
 
-ROOT = Path(__file__).resolve().parent.parent / "modules_content"
 SLUG = "export-documentation"
 
 
-@pytest.fixture(scope="module")
-def library() -> ContentLibrary:
-    return ContentLibrary(ROOT)
-
-
-def seen(library: ContentLibrary, locale: str, country: str, glossary: bool = True) -> str:
-    """What a reader in ``country`` sees in ``locale``, facts filled in (needs an app); the
-    glossary (the last page, which explains both countries' terms) only if ``glossary``."""
-    book = load_facts(ROOT)
-    doc = for_country(
-        library.get(SLUG).docs[locale],
-        country,
-        lambda text: substitute(text, book, country, locale),
-    )
-    sections = doc.sections if glossary else doc.sections[:-1]
-    return "\n".join(s.markdown for s in sections)
-
-
-def bank(app: Flask):  # noqa: ANN201
-    from lms.quiz.bank import load_bank
-
+def test_each_country_gets_its_own_procedures(app: Flask, shipped_library) -> None:  # noqa: ANN001
     with app.app_context():
-        return load_bank(ROOT / SLUG / "quiz.yaml", app.extensions["lms"].question_types)
-
-
-def test_each_country_gets_its_own_procedures(app: Flask, library) -> None:  # noqa: ANN001
-    with app.app_context():
-        india = seen(library, "en", "IN", glossary=False)
-        bangladesh = seen(library, "en", "BD", glossary=False)
-        bangla = seen(library, "bn_BD", "BD", glossary=False)
+        india = seen(shipped_library, SLUG, "en", "IN", glossary=False)
+        bangladesh = seen(shipped_library, SLUG, "en", "BD", glossary=False)
+        bangla = seen(shipped_library, SLUG, "bn_BD", "BD", glossary=False)
     assert "ICEGATE" in india and "e-BRC" in india and "EXP" not in india
     assert "EXP" in bangladesh and "UD" in bangladesh and "ICEGATE" not in bangladesh
     for group in (("ইপিবি", "রপ্তানি উন্নয়ন ব্যুরো"), ("ইএক্সপি",), ("ইউডি",), ("পিআরসি",)):
         assert any(term in bangla for term in group), group
 
 
-def test_ldc_graduation_is_taught_as_undecided_deferral(app: Flask, library) -> None:  # noqa: ANN001
+def test_ldc_graduation_is_taught_as_undecided_deferral(app: Flask, shipped_library) -> None:  # noqa: ANN001
     """The original date (24 November 2026) and the deferral asked for (to 24 November 2029)
     both come from the facts; the text must not present the new date as decided."""
     book = load_facts(ROOT)
     assert str(book.get("BD", "ldc-graduation-date").value) == "2026-11-24"
     assert str(book.get("BD", "xdoc-ldc-deferral-to").value) == "2029-11-24"
     with app.app_context():
-        text = seen(library, "en", "BD")
+        text = seen(shipped_library, SLUG, "en", "BD")
     assert "24 November 2026" in text and "24 November 2029" in text
     assert "General Assembly" in text and "could not confirm" in text
 
 
 def test_items_keyed_to_facts_agree_with_the_facts(app: Flask) -> None:
     book = load_facts(ROOT)
-    items = {i.id: i for i in bank(app).items}
+    items = {i.id: i for i in bank(app, SLUG).items}
     assert items["xdoc-in-realisation-a"].data["answer"]["fact"] == "rbi-realisation-months"
     assert book.get("IN", "rbi-realisation-months").value == 15
     assert items["xdoc-bd-realisation-a"].data["answer"]["fact"] == "bb-realisation-days"
@@ -84,7 +55,7 @@ def test_worked_example_arithmetic(app: Flask) -> None:
     cover = book.get("IN", "cif-insurance-cover").value / 100
     keys = {
         i.id: i.data["answer"]["value"]
-        for i in bank(app).items
+        for i in bank(app, SLUG).items
         if i.type == "numeric" and "value" in i.data["answer"]
     }
     assert keys["xdoc-insurance-cif-a"] == pytest.approx(20000 * cover)
@@ -93,7 +64,7 @@ def test_worked_example_arithmetic(app: Flask) -> None:
 
 
 def test_the_bank_serves_every_test_for_both_countries(app: Flask) -> None:
-    loaded = bank(app)
+    loaded = bank(app, SLUG)
     assert [p.format(ROOT) for p in loaded.problems] == []
     assert len(loaded.items) >= 38
     for country in ("IN", "BD"):

@@ -4,54 +4,31 @@ self-assessment checklist the learner can fill in."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 from flask import Flask
 
 from lms.content.blocks import for_country
-from lms.content.facts import REFERENCE, load_facts, substitute
-from lms.content.library import ContentLibrary
+from lms.content.facts import REFERENCE, load_facts
+from tests.shipped import ROOT, bank, seen
 
-ROOT = Path(__file__).resolve().parent.parent / "modules_content"
 SLUG = "lwg-audit-preparation"
 LANGUAGES = ("en", "bn", "bn_BD")
 
 
-@pytest.fixture(scope="module")
-def library() -> ContentLibrary:
-    return ContentLibrary(ROOT)
-
-
-def seen(library: ContentLibrary, locale: str, country: str) -> str:
-    """What a reader in ``country`` sees in ``locale``, facts filled in (needs an app)."""
-    book = load_facts(ROOT)
-    doc = for_country(
-        library.get(SLUG).docs[locale],
-        country,
-        lambda text: substitute(text, book, country, locale),
-    )
-    return "\n".join(s.markdown for s in doc.sections)
-
-
-def bank(app: Flask):  # noqa: ANN201
-    from lms.quiz.bank import load_bank
-
+def test_bangladesh_reads_about_savar_the_doe_and_taka(app: Flask, shipped_library) -> None:  # noqa: ANN001
     with app.app_context():
-        return load_bank(ROOT / SLUG / "quiz.yaml", app.extensions["lms"].question_types)
-
-
-def test_bangladesh_reads_about_savar_the_doe_and_taka(app: Flask, library) -> None:  # noqa: ANN001
-    with app.app_context():
-        bangladesh, india = seen(library, "bn_BD", "BD"), seen(library, "bn", "IN")
-        english_bd = seen(library, "en", "BD")
+        bangladesh, india = (
+            seen(shipped_library, SLUG, "bn_BD", "BD"),
+            seen(shipped_library, SLUG, "bn", "IN"),
+        )
+        english_bd = seen(shipped_library, SLUG, "en", "BD")
     assert "৳" in bangladesh and "₹" not in bangladesh and "₹" not in english_bd
     assert "সাভার" in bangladesh and "পরিবেশ অধিদপ্তর" in bangladesh and "বিসিক" in bangladesh
     assert "₹" in india and "WBPCB" in india and "সাভার" not in india
     for locale in LANGUAGES:
         for country in ("IN", "BD"):
-            doc = for_country(library.get(SLUG).docs[locale], country)
+            doc = for_country(shipped_library.get(SLUG).docs[locale], country)
             shown = "\n".join(s.markdown for s in doc.sections)
             assert len(REFERENCE.findall(shown)) >= 10, (locale, country)
 
@@ -68,7 +45,7 @@ def medal(score: int, book) -> str:  # noqa: ANN001
     ("item_id", "lowest"), [("lwg-lowest-section-a", 72), ("lwg-lowest-section-b", 78)]
 )
 def test_the_medal_items_agree_with_the_thresholds(app: Flask, item_id: str, lowest: int) -> None:
-    item = next(i for i in bank(app).items if i.id == item_id)
+    item = next(i for i in bank(app, SLUG).items if i.id == item_id)
     assert str(lowest) in item.data["stem"]["en"]
     right = next(o for o in item.data["options"] if o["id"] == item.data["answer"])
     assert right["text"]["en"] == medal(lowest, load_facts(ROOT))

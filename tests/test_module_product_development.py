@@ -4,47 +4,32 @@ taken from its own facts, and the design-protection facts consistent with one an
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from lms.content.blocks import for_country
 from lms.content.checker import check_library
-from lms.content.facts import REFERENCE, load_facts, substitute
+from lms.content.facts import REFERENCE, load_facts
 from lms.content.library import ContentLibrary
+from tests.shipped import ROOT, seen
 
-ROOT = Path(__file__).resolve().parent.parent / "modules_content"
 SLUG = "product-development"
 
 
-@pytest.fixture(scope="module")
-def library() -> ContentLibrary:
-    return ContentLibrary(ROOT)
-
-
-def seen(library: ContentLibrary, locale: str, country: str) -> str:
-    """The text a reader in ``country`` sees in ``locale``, facts filled in (needs an app)."""
-    book = load_facts(ROOT)
-    doc = for_country(
-        library.get(SLUG).docs[locale],
-        country,
-        lambda text: substitute(text, book, country, locale),
-    )
-    return "\n".join(s.markdown for s in doc.sections)
-
-
-def test_the_checker_finds_no_problem_in_the_module(app: Flask, library: ContentLibrary) -> None:
+def test_the_checker_finds_no_problem_in_the_module(
+    app: Flask, shipped_library: ContentLibrary
+) -> None:
     with app.app_context():
-        problems = [p.format(ROOT) for p in check_library(library)]
+        problems = [p.format(ROOT) for p in check_library(shipped_library)]
     assert [p for p in problems if p.startswith(f"{SLUG}/") or "/design.yaml" in p] == []
 
 
 @pytest.mark.parametrize("country", ["IN", "BD"])
-def test_it_is_a_full_course_for_each_country(app: Flask, library, country: str) -> None:  # noqa: ANN001
+def test_it_is_a_full_course_for_each_country(app: Flask, shipped_library, country: str) -> None:  # noqa: ANN001
     from lms.quiz.bank import load_bank
 
-    module = library.get(SLUG)
+    module = shipped_library.get(SLUG)
     english = for_country(module.docs["en"], country)
     assert sum(len(s.markdown.split()) for s in english.sections) >= 2500
     assert 8 <= len(english.sections) <= 12 + 1  # the introduction and the glossary included
@@ -69,10 +54,16 @@ def test_it_is_a_full_course_for_each_country(app: Flask, library, country: str)
     assert not pre & post
 
 
-def test_each_country_is_taught_its_own_design_law(app: Flask, library) -> None:  # noqa: ANN001
+def test_each_country_is_taught_its_own_design_law(app: Flask, shipped_library) -> None:  # noqa: ANN001
     with app.app_context():
-        english_in, english_bd = seen(library, "en", "IN"), seen(library, "en", "BD")
-        bengali_in, bangla = seen(library, "bn", "IN"), seen(library, "bn_BD", "BD")
+        english_in, english_bd = (
+            seen(shipped_library, SLUG, "en", "IN"),
+            seen(shipped_library, SLUG, "en", "BD"),
+        )
+        bengali_in, bangla = (
+            seen(shipped_library, SLUG, "bn", "IN"),
+            seen(shipped_library, SLUG, "bn_BD", "BD"),
+        )
     assert "Designs Act, 2000" in english_in and "Industrial Design Act" not in english_in
     assert "Industrial Design Act, 2023" in english_bd and "Designs Act, 2000" not in english_bd
     assert "₹" in english_in and "₹" not in english_bd
@@ -85,9 +76,9 @@ def test_each_country_is_taught_its_own_design_law(app: Flask, library) -> None:
 
 
 @pytest.mark.parametrize("country", ["IN", "BD"])
-def test_every_language_states_its_figures_as_facts(library, country: str) -> None:  # noqa: ANN001
+def test_every_language_states_its_figures_as_facts(shipped_library, country: str) -> None:  # noqa: ANN001
     for locale in ("en", "bn", "bn_BD"):
-        doc = for_country(library.get(SLUG).docs[locale], country)
+        doc = for_country(shipped_library.get(SLUG).docs[locale], country)
         shown = "\n".join(s.markdown for s in doc.sections)
         assert len(REFERENCE.findall(shown)) >= 8, (locale, country)
 
@@ -115,9 +106,9 @@ def test_small_entities_pay_a_quarter_of_the_others_fee_in_india() -> None:
         assert other == 4 * small, kind
 
 
-def test_the_worked_sampling_total_adds_up(library: ContentLibrary) -> None:
+def test_the_worked_sampling_total_adds_up(shipped_library: ContentLibrary) -> None:
     """The English sampling table: the rounds and the courier add up to the total shown."""
-    text = library.get(SLUG).docs["en"].text
+    text = shipped_library.get(SLUG).docs["en"].text
     row = r"^\s*\| (?:Proto|Fit|SMS|PP|Courier) \|.*\*\*([\d,]+)\*\* \|$"
     rounds = [int(n.replace(",", "")) for n in re.findall(row, text, re.M)]
     total = re.search(r"\| \*\*Total\*\* \| \*\*12 pairs\*\* \| \| \*\*([\d,]+)\*\* \|", text)

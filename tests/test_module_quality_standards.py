@@ -4,16 +4,14 @@ alike by both countries, and the EU deforestation dates in the order the law mov
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from lms.content.blocks import for_country
-from lms.content.facts import REFERENCE, load_facts, substitute
-from lms.content.library import ContentLibrary
+from lms.content.facts import REFERENCE, load_facts
+from tests.shipped import ROOT, seen
 
-ROOT = Path(__file__).resolve().parent.parent / "modules_content"
 SLUG = "quality-standards"
 #: Facts the module states for both countries from its own files: same value in each.
 SHARED = [
@@ -37,31 +35,16 @@ SHARED = [
 ]
 
 
-@pytest.fixture(scope="module")
-def library() -> ContentLibrary:
-    return ContentLibrary(ROOT)
-
-
-def seen(library: ContentLibrary, locale: str, country: str) -> str:
-    book = load_facts(ROOT)
-    doc = for_country(
-        library.get(SLUG).docs[locale],
-        country,
-        lambda text: substitute(text, book, country, locale),
-    )
-    return "\n".join(s.markdown for s in doc.sections)
-
-
 @pytest.mark.parametrize("country", ["IN", "BD"])
-def test_each_country_gets_a_full_course(app: Flask, library, country: str) -> None:  # noqa: ANN001
+def test_each_country_gets_a_full_course(app: Flask, shipped_library, country: str) -> None:  # noqa: ANN001
     from lms.quiz.bank import load_bank
 
-    english = for_country(library.get(SLUG).docs["en"], country)
+    english = for_country(shipped_library.get(SLUG).docs["en"], country)
     assert sum(len(s.markdown.split()) for s in english.sections) >= 2500
     assert 8 <= len(english.sections) <= 13
     assert english.sections[-1].title == "Glossary"
     for locale in ("bn", "bn_BD"):
-        doc = for_country(library.get(SLUG).docs[locale], country)
+        doc = for_country(shipped_library.get(SLUG).docs[locale], country)
         assert len(doc.sections) == len(english.sections), locale
     with app.app_context():
         bank = load_bank(ROOT / SLUG / "quiz.yaml", app.extensions["lms"].question_types)
@@ -73,10 +56,16 @@ def test_each_country_gets_a_full_course(app: Flask, library, country: str) -> N
     assert sum(set(i.forms) == {"P"} for i in items) >= 5
 
 
-def test_each_country_reads_its_own_standards_body(app: Flask, library) -> None:  # noqa: ANN001
+def test_each_country_reads_its_own_standards_body(app: Flask, shipped_library) -> None:  # noqa: ANN001
     with app.app_context():
-        india, bangladesh = seen(library, "bn", "IN"), seen(library, "bn_BD", "BD")
-        english_in, english_bd = seen(library, "en", "IN"), seen(library, "en", "BD")
+        india, bangladesh = (
+            seen(shipped_library, SLUG, "bn", "IN"),
+            seen(shipped_library, SLUG, "bn_BD", "BD"),
+        )
+        english_in, english_bd = (
+            seen(shipped_library, SLUG, "en", "IN"),
+            seen(shipped_library, SLUG, "en", "BD"),
+        )
     assert "BIS" in english_in and "BSTI" not in english_in
     assert "BSTI" in english_bd and "Quality Control Order" not in english_bd
     assert "বিএসটিআই" in bangladesh and "৳" in bangladesh and "₹" not in bangladesh
@@ -109,9 +98,9 @@ def test_eudr_dates_move_forward_as_the_law_did(country: str) -> None:
 
 
 @pytest.mark.parametrize("locale", ["en", "bn", "bn_BD"])
-def test_every_language_states_its_figures_as_facts(library, locale: str) -> None:  # noqa: ANN001
+def test_every_language_states_its_figures_as_facts(shipped_library, locale: str) -> None:  # noqa: ANN001
     for country in ("IN", "BD"):
-        doc = for_country(library.get(SLUG).docs[locale], country)
+        doc = for_country(shipped_library.get(SLUG).docs[locale], country)
         shown = "\n".join(s.markdown for s in doc.sections)
         used = {m.group(1) for m in REFERENCE.finditer(shown)}
         assert {"cr6-limit", "azo-limit", "eudr-leather-out-date"} <= used, (locale, country)

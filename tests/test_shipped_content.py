@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from lms.content.blocks import for_country
 from lms.content.checker import check_library
-from lms.content.facts import REFERENCE, load_facts, substitute
+from lms.content.facts import REFERENCE, load_facts
 from lms.content.library import ContentLibrary
+from tests.shipped import ROOT, seen
 
-ROOT = Path(__file__).resolve().parent.parent / "modules_content"
 MODULES = [
     "export-readiness",
     "gst-vat",
@@ -41,39 +40,24 @@ NEW_MODULES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def library() -> ContentLibrary:
-    return ContentLibrary(ROOT)
-
-
-def test_the_checker_passes_on_the_shipped_content(app: Flask, library: ContentLibrary) -> None:
+def test_the_checker_passes_on_the_shipped_content(
+    app: Flask, shipped_library: ContentLibrary
+) -> None:
     with app.app_context():
-        problems = [p.format(ROOT) for p in check_library(library)]
+        problems = [p.format(ROOT) for p in check_library(shipped_library)]
     assert problems == []
 
 
-def seen(library: ContentLibrary, slug: str, locale: str, country: str) -> str:
-    """The text a reader in ``country`` sees in ``locale``: the other country's blocks left out,
-    the facts filled in (needs an app)."""
-    book = load_facts(ROOT)
-    doc = for_country(
-        library.get(slug).docs[locale],
-        country,
-        lambda text: substitute(text, book, country, locale),
-    )
-    return "\n".join(s.markdown for s in doc.sections)
-
-
-def test_the_seven_programme_modules_are_there_in_order(library: ContentLibrary) -> None:
-    assert [m.slug for m in library.modules()] == MODULES
-    for module in library.modules():
+def test_the_seven_programme_modules_are_there_in_order(shipped_library: ContentLibrary) -> None:
+    assert [m.slug for m in shipped_library.modules()] == MODULES
+    for module in shipped_library.modules():
         assert set(module.docs) == {"en", "bn", "bn_BD"}, module.slug
         assert module.usable
 
 
 @pytest.mark.parametrize("slug", MODULES)
-def test_each_module_teaches_at_length_in_three_languages(library, slug: str) -> None:  # noqa: ANN001
-    module = library.get(slug)
+def test_each_module_teaches_at_length_in_three_languages(shipped_library, slug: str) -> None:  # noqa: ANN001
+    module = shipped_library.get(slug)
     english = module.docs["en"]
     assert english.word_count >= 1200, english.word_count
     body = "\n".join(s.markdown for s in english.sections)
@@ -90,13 +74,15 @@ def test_each_module_teaches_at_length_in_three_languages(library, slug: str) ->
 
 @pytest.mark.parametrize("slug", NEW_MODULES)
 @pytest.mark.parametrize("country", ["IN", "BD"])
-def test_the_new_modules_are_full_courses(app: Flask, library, slug: str, country: str) -> None:  # noqa: ANN001
+def test_the_new_modules_are_full_courses(
+    app: Flask, shipped_library, slug: str, country: str
+) -> None:  # noqa: ANN001
     """Issue 18's measure of a module, for each country's reader: 2,500 words of English, 8-12
     sections and a glossary; a bank of 38 items or more (India's and Bangladesh's variants),
     each country's over five types, in forms A and B."""
     from lms.quiz.bank import load_bank
 
-    english = for_country(library.get(slug).docs["en"], country)
+    english = for_country(shipped_library.get(slug).docs["en"], country)
     words = sum(len(s.markdown.split()) for s in english.sections)
     assert words >= 2500, words
     assert 8 <= len(english.sections) <= 12 + 1  # the glossary is the last
@@ -136,8 +122,8 @@ BANGLADESH = {
 
 @pytest.mark.parametrize("slug", ADVANCED)
 @pytest.mark.parametrize("country", ["IN", "BD"])
-def test_the_advanced_modules_go_deeper(library, slug: str, country: str) -> None:  # noqa: ANN001
-    module = library.get(slug)
+def test_the_advanced_modules_go_deeper(shipped_library, slug: str, country: str) -> None:  # noqa: ANN001
+    module = shipped_library.get(slug)
     assert module.meta["level"] == "advanced"
     english = for_country(module.docs["en"], country)
     assert sum(len(s.markdown.split()) for s in english.sections) >= 3000
@@ -158,13 +144,13 @@ def drawn(doc) -> list[tuple[str, int]]:  # noqa: ANN001
 @pytest.mark.parametrize("slug", MODULES)
 @pytest.mark.parametrize("country", ["IN", "BD"])
 def test_each_reader_gets_the_same_three_diagrams_in_each_language(
-    library,
+    shipped_library,
     slug: str,
     country: str,  # noqa: ANN001
 ) -> None:
     """Issue 16.12: at least three explanatory diagrams for each country's reader, all drawn,
     and the translations carry the same ones (kind and number of items, in order)."""
-    module = library.get(slug)
+    module = shipped_library.get(slug)
     english = drawn(for_country(module.docs["en"], country))
     assert len(english) >= 3, english
     for locale in ("bn", "bn_BD"):
@@ -172,10 +158,13 @@ def test_each_reader_gets_the_same_three_diagrams_in_each_language(
 
 
 @pytest.mark.parametrize("slug", MODULES)
-def test_bangladesh_text_is_written_for_bangladesh(app: Flask, library, slug: str) -> None:  # noqa: ANN001
+def test_bangladesh_text_is_written_for_bangladesh(app: Flask, shipped_library, slug: str) -> None:  # noqa: ANN001
     with app.app_context():
-        india, bangladesh = seen(library, slug, "bn", "IN"), seen(library, slug, "bn_BD", "BD")
-        english_bd = seen(library, slug, "en", "BD")
+        india, bangladesh = (
+            seen(shipped_library, slug, "bn", "IN"),
+            seen(shipped_library, slug, "bn_BD", "BD"),
+        )
+        english_bd = seen(shipped_library, slug, "en", "BD")
     assert "৳" in bangladesh and "₹" not in bangladesh
     assert "₹" in india or "টাকা" in india
     assert "₹" not in english_bd
@@ -184,11 +173,11 @@ def test_bangladesh_text_is_written_for_bangladesh(app: Flask, library, slug: st
     assert india != bangladesh
 
 
-def test_tax_module_teaches_vat_in_bangladesh_and_gst_in_india(app: Flask, library) -> None:  # noqa: ANN001
+def test_tax_module_teaches_vat_in_bangladesh_and_gst_in_india(app: Flask, shipped_library) -> None:  # noqa: ANN001
     with app.app_context():
-        english_in, english_bd = (seen(library, "gst-vat", "en", c) for c in ("IN", "BD"))
-        bengali_in = seen(library, "gst-vat", "bn", "IN")
-        bangla = seen(library, "gst-vat", "bn_BD", "BD")
+        english_in, english_bd = (seen(shipped_library, "gst-vat", "en", c) for c in ("IN", "BD"))
+        bengali_in = seen(shipped_library, "gst-vat", "bn", "IN")
+        bangla = seen(shipped_library, "gst-vat", "bn_BD", "BD")
     assert "GST" in english_in and "GSTIN" in english_in and "₹" in english_in
     assert "VAT" in english_bd and "BIN" in english_bd and "৳" in english_bd
     assert "GSTIN" not in english_bd and "₹" not in english_bd
@@ -199,11 +188,11 @@ def test_tax_module_teaches_vat_in_bangladesh_and_gst_in_india(app: Flask, libra
 
 @pytest.mark.parametrize("slug", MODULES)
 @pytest.mark.parametrize("country", ["IN", "BD"])
-def test_figures_come_from_the_countrys_facts(library, slug: str, country: str) -> None:  # noqa: ANN001
+def test_figures_come_from_the_countrys_facts(shipped_library, slug: str, country: str) -> None:  # noqa: ANN001
     """Every module states its figures as facts of the reader's country, in every language (the
     checker proves each of them exists, with a source and a date checked)."""
     for locale in ("en", "bn", "bn_BD"):
-        doc = for_country(library.get(slug).docs[locale], country)
+        doc = for_country(shipped_library.get(slug).docs[locale], country)
         shown = "\n".join(s.markdown for s in doc.sections)
         assert len(REFERENCE.findall(shown)) >= 3, (locale, country)
 
@@ -238,7 +227,9 @@ def test_bangladesh_threshold_items_agree_with_the_facts(
 
 
 @pytest.mark.parametrize("slug", MODULES)
-def test_each_module_has_an_item_bank_for_both_countries(app: Flask, library, slug: str) -> None:  # noqa: ANN001
+def test_each_module_has_an_item_bank_for_both_countries(
+    app: Flask, shipped_library, slug: str
+) -> None:  # noqa: ANN001
     from lms.quiz.bank import load_bank
 
     with app.app_context():
