@@ -8,7 +8,7 @@ readers unless the user chose Latin digits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -236,6 +236,21 @@ _l = lazy_gettext
 def N_(message: str) -> str:
     """Mark ``message`` for extraction only; it is translated later, where it is shown."""
     return message
+
+
+def pick_text(texts: object, chain: Iterable[str]) -> tuple[str, str]:
+    """``(text, locale)`` from a ``{locale: text}`` mapping written in a content file: the first
+    locale of ``chain`` that has a text, English last. A plain string is taken as it is (in
+    the chain's first locale); anything else gives no text."""
+    order = list(chain)
+    if isinstance(texts, str):
+        return texts, order[0] if order else "en"
+    if not isinstance(texts, Mapping):
+        return "", "en"
+    for locale in [*order, "en"]:
+        if texts.get(locale):
+            return str(texts[locale]), locale
+    return "", "en"
 
 
 def enabled_locales() -> list[str]:

@@ -289,3 +289,14 @@ def test_template_messages_survive_jinja_formatting() -> None:
     for template in (ROOT / "lms" / "templates").rglob("*.html"):
         for _quote, message in pattern.findall(template.read_text(encoding="utf-8")):
             assert not re.search(r"%(?![(%])", message), f"{template.name}: {message}"
+
+
+def test_pick_text_follows_the_chain_with_english_last() -> None:
+    from lms.i18n import pick_text
+
+    texts = {"en": "Ready", "bn": "তৈরি"}
+    assert pick_text(texts, ["bn_BD", "bn"]) == ("তৈরি", "bn")
+    assert pick_text(texts, ["bn_BD"]) == ("Ready", "en")
+    assert pick_text({"bn": ""}, ["bn"]) == ("", "en")
+    assert pick_text("as written", ["bn"]) == ("as written", "bn")
+    assert pick_text(None, ["bn"]) == ("", "en")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..content.source import SLUG, Problem, YAMLProblem, load_yaml
-from ..i18n import _l, lazy_number, locale_code
+from ..i18n import _l, lazy_number, locale_code, pick_text
 
 FILENAME = "needs-assessment.yaml"
 #: The programme's gap areas, in the questionnaire's order.
@@ -99,7 +99,7 @@ class Area:
         """The title in ``locale`` (default: the UI's), falling back bn_BD → bn → en."""
         locale = locale or locale_code()
         chain = [locale, "bn", "en"] if locale == "bn_BD" else [locale, "en"]
-        return next((self.titles[c] for c in chain if self.titles.get(c)), self.id)
+        return pick_text(self.titles, chain)[0] or self.id
 
 
 @dataclass

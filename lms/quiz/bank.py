@@ -12,7 +12,7 @@ from typing import Any
 from flask import has_app_context, has_request_context
 
 from ..content.source import Problem, YAMLProblem, load_yaml
-from ..i18n import _l
+from ..i18n import _l, pick_text
 from .answers import OUTCOMES, feedback_texts
 from .types import QuestionTypeRegistry, UnknownQuestionType
 
@@ -147,7 +147,7 @@ class Bank:
 def text_in(texts: Any, chain: list[str], country: str | None = None) -> str:
     """The first of ``chain`` present in a ``{locale: text}`` mapping (English last), with its
     ``{fact:ID}`` filled in for ``country`` (default: the signed-in learner's)."""
-    text, locale = _pick(texts, chain)
+    text, locale = pick_text(texts, chain)
     if _FACT_MARK in text and has_app_context():
         from ..countries import current_country
 
@@ -174,17 +174,6 @@ def item_text(texts: Any, chain: list[str], country: str) -> str:
     country's Bengali for a Bengali reader, with the item's own country's facts."""
     own = country if country in COUNTRY_BENGALI else None
     return text_in(texts, chain_for_item(country, chain), own)
-
-
-def _pick(texts: Any, chain: list[str]) -> tuple[str, str]:
-    if isinstance(texts, str):
-        return texts, chain[0] if chain else "en"
-    if not isinstance(texts, Mapping):
-        return "", "en"
-    for locale in [*chain, "en"]:
-        if texts.get(locale):
-            return str(texts[locale]), locale
-    return "", "en"
 
 
 # Facts in items: ``{fact:ID}`` in any text, ``answer: {fact: ID}`` for a numeric key.

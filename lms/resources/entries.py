@@ -15,7 +15,7 @@ from typing import Any
 
 from ..content.source import Problem, YAMLProblem, load_yaml
 from ..countries import COUNTRIES
-from ..i18n import _l
+from ..i18n import _l, pick_text
 
 FOLDER = "resources"
 #: ``any``: an entry for readers in every country.
@@ -50,11 +50,7 @@ class Entry:
     def text(self, field_name: str, chain: Iterable[str]) -> tuple[str, str]:
         """``(text, language)`` of the title or summary in the first language of ``chain``
         that has it (English last)."""
-        texts = getattr(self, field_name)
-        for code in [*chain, "en"]:
-            if texts.get(code):
-                return texts[code], code
-        return "", "en"
+        return pick_text(getattr(self, field_name), chain)
 
 
 @dataclass

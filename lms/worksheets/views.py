@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from ..auth import current_user
 from ..content import services as content
 from ..countries import country_of, current_country
-from ..i18n import _, locale_code
+from ..i18n import _, locale_code, pick_text
 from ..security import login_required
 from ..web import render
 from . import checklist as checklists
@@ -74,8 +74,7 @@ def checklist_panel(module: Any) -> tuple[str, dict[str, Any]] | None:
 
 def _pick(texts: dict[str, str]) -> str:
     """The text in the reader's language, falling back like the modules (bn_BD, bn, en)."""
-    chain = content.locale_chain(locale_code())
-    return next((texts[c] for c in chain if texts.get(c)), "")
+    return pick_text(texts, content.locale_chain(locale_code()))[0]
 
 
 def _usable(slug: str) -> tuple[Any, Checklist]:
