@@ -24,6 +24,8 @@ from typing import Any
 from flask import Flask, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.dialects import postgresql as postgresql_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, scoped_session
 from sqlalchemy.types import TypeDecorator
@@ -91,6 +93,17 @@ db = Database()
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+#: The ``INSERT ... ON CONFLICT`` constructs of the databases that have one.
+UPSERTS = {"sqlite": sqlite_dialect.insert, "postgresql": postgresql_dialect.insert}
+
+
+def upsert_insert(model: Any, session: Any = None) -> Any:
+    """The ``insert`` with ``on_conflict_do_nothing`` / ``on_conflict_do_update`` for the
+    database ``model`` lives in (SQLite, PostgreSQL), or ``None`` on others: there, insert in a
+    savepoint and catch the ``IntegrityError``."""
+    return UPSERTS.get((session or db.session).get_bind(model).dialect.name)
 
 
 class UTCDateTime(TypeDecorator):

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+import lms.db
 from lms.content import services as content
 from lms.db import db
 from lms.live import services
@@ -81,7 +82,7 @@ def test_joins_at_once_make_one_participant_per_learner(
     app: Flask, make_user, monkeypatch: pytest.MonkeyPatch, way: str
 ) -> None:  # noqa: ANN001
     if way == "savepoint":  # as on databases without ON CONFLICT
-        monkeypatch.setattr(services, "UPSERTS", {})
+        monkeypatch.setattr(lms.db, "UPSERTS", {})
     quiz_id, _code = running_quiz(app)
     learners = [make_user(name=f"Learner {n}") for n in range(LEARNERS)]
     with app.app_context():

@@ -15,11 +15,10 @@ from pathlib import Path
 import yaml
 from flask import current_app
 from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
-from ..db import db, utcnow
+from ..db import db, upsert_insert, utcnow
 from ..i18n import _l
 from ..state import state
 from .blocks import for_country
@@ -222,9 +221,8 @@ def open_sections(user_id: int, module_id: str, sections: Iterable[int]) -> None
         {"user_id": user_id, "module_id": module_id, "section": n, "opened_at": now}
         for n in missing
     ]
-    dialect = db.session.get_bind(SectionOpened).dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        upsert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    upsert = upsert_insert(SectionOpened)
+    if upsert is not None:
         db.session.execute(upsert(SectionOpened.__table__).values(rows).on_conflict_do_nothing())
     else:  # other databases: each insert in a savepoint of its own
         for row in rows:

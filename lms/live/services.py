@@ -12,12 +12,11 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
 from ..countries import COUNTRIES, default_country
-from ..db import db, utcnow
+from ..db import db, upsert_insert, utcnow
 from ..quiz import services as quiz_services
 from ..quiz.bank import Bank
 from ..quiz.types import UnknownQuestionType
@@ -244,16 +243,10 @@ def _known(
     return found
 
 
-#: The ``INSERT ... ON CONFLICT DO NOTHING`` of the databases that have one; on others a new
-#: participant is inserted in a savepoint of its own.
-UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
-
-
 def _insert(**values: Any) -> LiveParticipant | None:
     """A new participant, or None when the quiz has one of this account or join form already.
-    Of two inserts
-    at once the second waits for the first one's commit, then does nothing."""
-    upsert = UPSERTS.get(db.session.get_bind(LiveParticipant).dialect.name)
+    Of two inserts at once the second waits for the first one's commit, then does nothing."""
+    upsert = upsert_insert(LiveParticipant)  # elsewhere: in a savepoint of its own
     if upsert is not None:  # (no RETURNING: SQLite has it from 3.35 only)
         stmt = upsert(LiveParticipant.__table__).values(**values)
         db.session.execute(stmt.on_conflict_do_nothing())  # one account, or one join form

@@ -8,9 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from ..db import db, utcnow
+from ..db import db, upsert_insert, utcnow
 from ..i18n import _l
 from .models import CompetitiveAnalysis, Enterprise
 
@@ -34,7 +33,6 @@ FIELDS: tuple[tuple[str, Any, Any], ...] = (
 NAMES = tuple(name for name, _question, _hint in FIELDS)
 #: The most one answer keeps (a long page of notes is fine; a pasted book is not).
 MAX_LENGTH = 4000
-UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 def get(enterprise_id: int) -> CompetitiveAnalysis | None:
@@ -58,7 +56,7 @@ def save(enterprise: Enterprise, user_id: int | None, form: Mapping[str, str]) -
     if not values:
         return []
     stamp = {"updated_at": utcnow(), "updated_by_id": user_id}
-    upsert = UPSERTS.get(db.session.get_bind(CompetitiveAnalysis).dialect.name)
+    upsert = upsert_insert(CompetitiveAnalysis)
     if upsert is not None:
         stmt = upsert(CompetitiveAnalysis.__table__).values(
             enterprise_id=enterprise.id, **values, **stamp

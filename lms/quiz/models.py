@@ -4,11 +4,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, UniqueConstraint, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
-from ..db import Base, UTCDateTime, db, utcnow
+from ..db import Base, UTCDateTime, db, upsert_insert, utcnow
 from ..state import state
 from . import snapshots
 
@@ -121,9 +120,8 @@ def _insert_versions(session: Session, found: dict[str, dict[str, Any]]) -> None
         }
         for digest, v in sorted(found.items())
     ]
-    dialect = session.get_bind(ItemVersion).dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        upsert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    upsert = upsert_insert(ItemVersion, session)
+    if upsert is not None:
         stmt = upsert(ItemVersion.__table__).values(rows)
         session.execute(stmt.on_conflict_do_nothing(index_elements=["hash"]))
         return

@@ -7,15 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from ..db import db, utcnow
+from ..db import db, upsert_insert, utcnow
 from .checklist import STATUSES, Checklist
 from .models import ChecklistAnswer
-
-#: ``INSERT ... ON CONFLICT DO UPDATE`` of the databases that have one (two saves of one form
-#: at once, a double tap, both land); elsewhere a read-then-write.
-UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 def answers(user_id: int, checklist_id: str) -> dict[str, str]:
@@ -38,7 +33,7 @@ def save(user_id: int, checklist: Checklist, country: str, form: Mapping[str, st
         if key.startswith("item-") and key[len("item-") :] in known and value in STATUSES
     }
     now = utcnow()
-    upsert = UPSERTS.get(db.session.get_bind(ChecklistAnswer).dialect.name)
+    upsert = upsert_insert(ChecklistAnswer)
     for item_id, status in chosen.items():
         values = {
             "user_id": user_id,
