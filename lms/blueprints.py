@@ -6,6 +6,7 @@ from .accounts import views as accounts
 from .certificates import views as certificates
 from .content import views as content
 from .core import views as core
+from .courses import views as courses
 from .live import views as live
 from .programme import views as programme
 from .quiz import views as quiz
@@ -24,6 +25,7 @@ CAPABILITIES = (
     programme,
     resources,
     worksheets,
+    courses,
 )
 
 for _capability in CAPABILITIES:

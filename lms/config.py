@@ -133,8 +133,6 @@ def defaults(app: Flask) -> dict[str, Any]:
         "LMS_CERTIFICATE_SIGNATURE": "",
         #: Days a certificate stays valid; 0: it does not expire.
         "LMS_CERTIFICATE_VALID_DAYS": 0,
-        #: Modules the programme certificate needs (slugs); empty: every module.
-        "LMS_PROGRAMME_MODULES": (),
         #: Folder of the signing keys; empty: ``<instance>/keys`` (owner-only permissions).
         "LMS_KEY_DIR": "",
         #: Folder of the fonts for PDFs (Noto Sans and Noto Sans Bengali, Debian's
@@ -183,6 +181,12 @@ def resolve(app: Flask, options: dict[str, Any]) -> tuple[dict[str, Any], frozen
             if key in app.config:
                 explicit.add(key)
             values[key] = app.config.get(key, value)
+    if "LMS_PROGRAMME_MODULES" in app.config:
+        raise RuntimeError(
+            "LMS_PROGRAMME_MODULES is gone: courses replace the programme certificate. Write "
+            "the modules as a course in <content>/courses/<id>.yaml (see the README) and remove "
+            "the key; the programme certificates already issued stay valid."
+        )
     if values["LMS_ENV"] not in ("development", "production"):
         raise RuntimeError("LMS_ENV must be 'development' or 'production'")
     if not isinstance(values["LMS_COOKIE_PREFIX"], str) or not values["LMS_COOKIE_PREFIX"]:

@@ -106,6 +106,13 @@ class LMSState:
     module_panels: list[Callable[..., Any]] = field(default_factory=list)
     #: Extra content-checker checks ``(library, module) -> problems``, e.g. for quiz files.
     content_checks: list[Callable[..., Any]] = field(default_factory=list)
+    #: Functions ``(achievement_id, locale) -> lms.certificates.achievements.AchievementText |
+    #: None`` asked, in order, for achievements other than modules (the courses answer for
+    #: theirs): what a credential, the achievement's page and the PDF say about it.
+    achievement_sources: list[Callable[[str, str], Any]] = field(default_factory=list)
+    #: Functions ``(user_id) -> [certificates issued now]`` that issue what a learner has earned
+    #: besides module certificates (the courses'), run by "issue what they have earned".
+    certificate_issuers: list[Callable[[int], list[Any]]] = field(default_factory=list)
     #: Kinds of learner groups (``lms.groups.LearnerGroups``) that results, the ranking and
     #: certificate issuing can be narrowed to, e.g. the programme's training sessions.
     learner_groups: list[Any] = field(default_factory=list)

@@ -91,6 +91,7 @@ PARAMS = {
     "beneficiary_id": "beneficiary",
     "cluster_id": "cluster",
     "code": "certificate",
+    "course_id": "course",
     "enterprise_id": "enterprise",
     "entry_id": "resource",
     "filename": "asset",
@@ -252,4 +253,13 @@ RULES: dict[str, Rule] = {
     # The business resource centre: every signed-in user reads it.
     "lms.resources.index": Rule(get=SIGNED_IN),
     "lms.resources.entry": Rule(get=SIGNED_IN),
+    # Courses: every signed-in user sees their path and a course's page; trainers choose who
+    # takes a course (the list, its download, admissions) and which sessions teach it.
+    "lms.courses.index": Rule(get=SIGNED_IN),
+    "lms.courses.course": Rule(get=SIGNED_IN),
+    "lms.courses.eligible": Rule(get=TRAINER),
+    "lms.courses.eligible_download": Rule(get=TRAINER),
+    "lms.courses.admit": Rule(post=TRAINER),
+    "lms.courses.withdraw": Rule(post=TRAINER),
+    "lms.courses.sessions": Rule(post=TRAINER),
 }

@@ -28,7 +28,7 @@ def app(make_app: Callable[..., Flask]) -> Flask:
 
 def issue(app: Flask, user_id: int, achievement: str) -> tuple[int, int]:
     with app.app_context():
-        made = services._issue(
+        made = services.issue(
             user_id, "module", achievement, {"en": achievement}, 80.0, "pass", ABOUT
         )
         assert made is not None

@@ -161,7 +161,7 @@ def test_the_shipped_gst_vat_module_names_vat_on_bangladesh_certificates(
             user = accounts.create_user(
                 f"{country}@example.org", "Rina Das", PASSWORD, country=country
             )
-            issued = services._issue(user.id, "module", "gst-vat", {"en": "?"}, 90, "pass", about)
+            issued = services.issue(user.id, "module", "gst-vat", {"en": "?"}, 90, "pass", about)
             url = services.absolute("lms.certificates.verify", code=issued.code)
             texts[country] = text_of(render_pdf(issued, "en", url))
     assert "VAT for leather businesses" in texts["BD"] and "GST" not in texts["BD"]

@@ -93,6 +93,7 @@ class World:
     export_table: str = "sessions"
     export_format: str = "csv"
     resource: str = "in-gst-leather-rates"
+    course: str = "export-advanced"
 
     def client(self, role: str) -> FlaskClient:
         """A new client signed in as ``role`` (the learner's holds its live-quiz cookie)."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app
-
 from ..content import services as content
 from ..i18n import BENGALI_DIGITS, LATIN_DIGITS, N_, gettext_in, language
+from ..state import state
 
+#: The achievement of the programme certificate that courses replaced (migration 0024): the
+#: ones issued stay valid, and their achievement's page still answers.
 PROGRAMME = "programme"
 PROGRAMME_NAME = N_("Leather MSME skills programme")
 _BENGALI_DIGITS = str.maketrans(LATIN_DIGITS, BENGALI_DIGITS)
@@ -22,9 +23,11 @@ class AchievementText:
     criteria: str
     level: str
     tags: list[str] = field(default_factory=list)
+    #: ``module`` or ``course`` (its badge's colours).
+    kind: str = "module"
 
     def about(self) -> dict[str, object]:
-        """As ``services._issue`` takes it."""
+        """As ``services.issue`` takes it."""
         return {
             "description": self.description,
             "criteria": self.criteria,
@@ -33,14 +36,10 @@ class AchievementText:
         }
 
 
-def _number(locale: str, value: int) -> str:
+def number(locale: str, value: int) -> str:
+    """``value`` in the digits of ``locale``."""
     text = str(value)
     return text.translate(_BENGALI_DIGITS) if language(locale).bengali_script else text
-
-
-def programme_modules() -> list[str]:
-    configured = list(current_app.config["LMS_PROGRAMME_MODULES"])
-    return configured or [m.slug for m in content.learner_modules()]
 
 
 def text(slug: str, locale: str) -> AchievementText | None:
@@ -50,26 +49,28 @@ def text(slug: str, locale: str) -> AchievementText | None:
         return _programme(locale)
     module = content.library().get(slug)
     if module is None or "en" not in module.docs:
-        return None
+        return next(
+            (found for source in state().achievement_sources if (found := source(slug, locale))),
+            None,
+        )
     doc = module.doc(content.locale_chain(locale)) or module.docs["en"]
     criteria = gettext_in(
         locale,
         N_("Read every section of the module and scored at least %(mark)s%% in its post-test."),
-    ) % {"mark": _number(locale, module.pass_mark)}
+    ) % {"mark": number(locale, module.pass_mark)}
     return AchievementText(doc.title, doc.summary, criteria, module.level, module.topics)
 
 
 def _programme(locale: str) -> AchievementText:
-    library = content.library()
-    titles = [
-        content.title(module, locale) if module is not None else slug
-        for slug, module in ((s, library.get(s)) for s in programme_modules())
-    ]
     description = N_("All modules of the Dakshata training programme for leather MSMEs.")
-    criteria = N_("Earned the certificate of every required module: %(modules)s.")
+    criteria = N_(
+        "Earned the certificate of every module the programme required (issued until courses "
+        "replaced the programme certificate)."
+    )
     return AchievementText(
         gettext_in(locale, PROGRAMME_NAME),
         gettext_in(locale, description),
-        gettext_in(locale, criteria) % {"modules": ", ".join(titles)},
+        gettext_in(locale, criteria),
         "programme",
+        kind="course",
     )

@@ -12,10 +12,10 @@ from PIL import Image, ImageDraw
 
 SIZE = 256
 #: Ribbon and medal colours: the certificates' brown, with bronze for a module and gold for
-#: the programme.
+#: a course.
 _COLOURS = {
     "module": ((122, 62, 18), (176, 112, 52), (233, 196, 150)),
-    "programme": ((122, 62, 18), (201, 151, 28), (246, 222, 142)),
+    "course": ((122, 62, 18), (201, 151, 28), (246, 222, 142)),
 }
 
 

@@ -66,6 +66,8 @@ class CredentialFacts:
     status_list_url: str
     status_index: int
     tags: list[str]
+    #: OB 3.0 ``Evidence`` of the achievement (a course certificate's module certificates).
+    evidence: tuple[dict[str, Any], ...] = ()
 
 
 def build(facts: CredentialFacts) -> dict[str, Any]:
@@ -95,6 +97,8 @@ def build(facts: CredentialFacts) -> dict[str, Any]:
     }
     if facts.valid_until is not None:
         credential["validUntil"] = stamp(facts.valid_until)
+    if facts.evidence:
+        credential["evidence"] = [dict(item) for item in facts.evidence]
     return credential
 
 

@@ -19,9 +19,9 @@ class Certificate(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id", ondelete="CASCADE"), index=True)
-    #: ``module`` or ``programme``.
+    #: ``module`` or ``course`` (``programme`` before migration 0024, now a course).
     kind: Mapped[str] = mapped_column(String(12))
-    #: The module's slug, or ``programme``.
+    #: The module's slug, or the course's id (``programme``: the retired programme certificate).
     achievement_id: Mapped[str] = mapped_column(String(100))
     #: The achievement's name per language when issued: ``{"en": ..., "bn": ..., "bn_BD": ...}``.
     titles: Mapped[dict[str, Any]] = mapped_column(JSON)

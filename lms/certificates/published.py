@@ -156,9 +156,10 @@ def achievement_document(slug: str, locale: str | None = None) -> dict[str, Any]
 
 def achievement_image(slug: str) -> bytes | None:
     """The achievement's image (drawn once per kind and app)."""
-    if achievements.text(slug, "en") is None:
+    about = achievements.text(slug, "en")
+    if about is None:
         return None
-    kind = "programme" if slug == achievements.PROGRAMME else "module"
+    kind = about.kind
     drawn = state().cache("certificates.badges")
     if kind not in drawn:
         drawn[kind] = badge.png(kind)

@@ -15,11 +15,9 @@ from ..accounts.models import User
 from ..content import services as content
 from ..countries import country_of
 from ..db import db, utcnow
-from ..i18n import gettext_in
 from ..quiz.models import Attempt
 from ..state import state
 from . import achievements, codes, credential, dates, keys
-from .achievements import PROGRAMME
 from .models import Certificate
 
 BANDS = (("distinction", 85), ("merit", 70))
@@ -90,9 +88,7 @@ def maybe_issue_module(user_id: int, module_id: str) -> Certificate | None:
         return None
     country = country_of(db.session.get(User, user_id))
     titles = {loc: _title_in(doc, country) for loc, doc in module.docs.items()}
-    certificate = _issue(user_id, "module", module_id, titles, percent, band, about.about())
-    maybe_issue_programme(user_id)
-    return certificate
+    return issue(user_id, "module", module_id, titles, percent, band, about.about())
 
 
 def _title_in(doc: Any, country: str) -> str:
@@ -102,27 +98,7 @@ def _title_in(doc: Any, country: str) -> str:
     return own.strip() if isinstance(own, str) and own.strip() else doc.title
 
 
-def maybe_issue_programme(user_id: int) -> Certificate | None:
-    existing = find(user_id, "programme", PROGRAMME)
-    if existing is not None:
-        return existing
-    required = achievements.programme_modules()
-    held = {
-        c.achievement_id: c
-        for c in db.session.scalars(
-            select(Certificate).where(Certificate.user_id == user_id, Certificate.kind == "module")
-        )
-    }
-    if not required or any(slug not in held for slug in required):
-        return None
-    percent = sum(held[s].score_percent or 0 for s in required) / len(required)
-    band = band_for(percent, 0) or "pass"
-    titles = {loc: gettext_in(loc, achievements.PROGRAMME_NAME) for loc in ("en", "bn", "bn_BD")}
-    about = achievements.text(PROGRAMME, "en")
-    return _issue(user_id, "programme", PROGRAMME, titles, percent, band, about.about())
-
-
-def _issue(
+def issue(
     user_id: int,
     kind: str,
     achievement_id: str,
@@ -132,7 +108,11 @@ def _issue(
     about: dict[str, Any],
 ) -> Certificate | None:
     """Insert the certificate, then sign its credential: its place in the status list follows
-    from the row's id, which the database gives even to concurrent issues and never reuses."""
+    from the row's id, which the database gives even to concurrent issues and never reuses.
+
+    ``about`` is :meth:`AchievementText.about`, with ``evidence`` (OB 3.0 ``Evidence``
+    objects, e.g. the module certificates a course certificate rests on) when there is any.
+    Issued once per learner and achievement: a concurrent issue returns the one that won."""
     user = db.session.get(User, user_id)
     now = utcnow()
     days = current_app.config["LMS_CERTIFICATE_VALID_DAYS"]
@@ -194,6 +174,7 @@ def _facts(
         status_list_url=absolute("lms.certificates.status_list_credential"),
         status_index=certificate.status_index,
         tags=list(about["tags"]),
+        evidence=tuple(about.get("evidence", ())),
     )
 
 
@@ -252,7 +233,8 @@ def revocation_list() -> dict[str, Any]:
 
 
 def issue_for(user_ids: list[int]) -> list[Certificate]:
-    """Bulk: every certificate these learners have earned and not yet received."""
+    """Bulk: every certificate these learners have earned and not yet received: modules', then
+    the other achievements' (``state.certificate_issuers``, e.g. the courses')."""
     issued = []
     modules = [m.slug for m in content.learner_modules()]
     for user_id in user_ids:
@@ -261,6 +243,9 @@ def issue_for(user_ids: list[int]) -> list[Certificate]:
             certificate = maybe_issue_module(user_id, slug)
             if certificate is not None and before is None:
                 issued.append(certificate)
+        known = {c.id for c in issued}
+        for issuer in state().certificate_issuers:
+            issued += [c for c in issuer(user_id) if c.id not in known]
     return issued
 
 

@@ -300,3 +300,44 @@ def split_sections(lines: list[str], first_line: int) -> list[Section]:
             chunk.append(line)
     sections[-1].markdown = "\n".join(chunk).rstrip("\n")
     return sections
+
+
+@dataclass
+class FieldReader:
+    """Reads fields of a YAML file loaded by :func:`load_yaml`, reporting each problem with the
+    line of the field (or of the nearest enclosing key): ``where`` is the path of keys and list
+    indexes to the field."""
+
+    path: Path
+    lines: dict[tuple, int]
+    problems: list[Problem]
+
+    def line(self, where: tuple) -> int:
+        while where and where not in self.lines:
+            where = where[:-1]
+        return self.lines.get(where, 1)
+
+    def error(self, where: tuple, message: Any) -> None:
+        self.problems.append(Problem(self.path, self.line(where), "error", message))
+
+    def text_field(self, data: dict, where: tuple) -> str:
+        value = data.get(where[-1])
+        if not isinstance(value, str) or not value.strip():
+            self.error(where, _l("%(field)s is missing", field=where[-1]))
+            return ""
+        return value.strip()
+
+    def texts(self, data: dict, where: tuple, required: bool = True) -> dict[str, str]:
+        value = data.get(where[-1])
+        if value is None and not required:
+            return {}
+        if not isinstance(value, dict):
+            self.error(where, _l("%(field)s needs en, bn and bn_BD", field=where[-1]))
+            return {}
+        missing = [c for c in CONTENT_LOCALES if not str(value.get(c) or "").strip()]
+        if missing:
+            self.error(
+                where,
+                _l("%(field)s has no %(locales)s", field=where[-1], locales=", ".join(missing)),
+            )
+        return {k: str(v).strip() for k, v in value.items() if v}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -303,6 +303,20 @@ def link_account(person: Any, email: str) -> str | None:
     person.user_id = user.id
     db.session.commit()
     return None
+
+
+def cluster_countries(user_ids: Iterable[int]) -> dict[int, str]:
+    """The country of each learner's enterprise's cluster (learners without one are left out):
+    what ``views._country_of`` answers for one learner, for many in one query."""
+    ids = list(user_ids)
+    rows = db.session.execute(
+        select(Beneficiary.user_id, Cluster.country)
+        .join(Enterprise, Enterprise.id == Beneficiary.enterprise_id)
+        .join(Cluster, Cluster.id == Enterprise.cluster_id)
+        .where(Beneficiary.user_id.in_(ids), Beneficiary.erased_at.is_(None))
+        .order_by(Beneficiary.id.desc())
+    )
+    return {user_id: country for user_id, country in rows}
 
 
 def beneficiary_of(user_id: int) -> Beneficiary | None:

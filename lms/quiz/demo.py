@@ -58,17 +58,17 @@ def load(password: str) -> list[tuple[str, str]]:
             module = content.library().get(slug)
             if module is None or services.bank_for(module) is None:
                 continue
-            _take(user, module, "pre", ability, 46, rng)
+            take_test(user, module, "pre", ability, 46, rng)
             content.save_position(user.id, slug, 1, 1)  # reading starts after the pre-test
-            _take(user, module, "post", min(0.95, ability + 0.3), 40, rng)
-            _take(user, module, "retention", min(0.9, ability + 0.2), 5, rng)
+            take_test(user, module, "post", min(0.95, ability + 0.3), 40, rng)
+            take_test(user, module, "retention", min(0.9, ability + 0.2), 5, rng)
             pages = len((module.docs["en"]).pages)
             # Finished reading: those who passed the post-test get their certificate now.
             content.read_all(user.id, slug, pages)
     return made
 
 
-def _take(user, module, kind: str, chance: float, days_ago: int, rng: random.Random) -> None:  # noqa: ANN001
+def take_test(user, module, kind: str, chance: float, days_ago: int, rng: random.Random) -> None:  # noqa: ANN001
     when = utcnow() - timedelta(days=days_ago, hours=rng.randint(0, 8))
     attempt: Attempt = services.start_attempt(user.id, module, kind, user.locale or "bn", when)
     for entry in attempt.items:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..content.modules import Module
-from ..content.source import CONTENT_LOCALES, Problem, YAMLProblem, load_yaml
+from ..content.source import FieldReader, Problem, YAMLProblem, load_yaml
 from ..countries import COUNTRIES
 from ..i18n import _l
 from ..state import state
@@ -99,41 +99,7 @@ def load(path: Path, module: str) -> Checklist:
 
 
 @dataclass
-class _Reader:
-    path: Path
-    lines: dict[tuple, int]
-    problems: list[Problem]
-
-    def line(self, where: tuple) -> int:
-        while where and where not in self.lines:
-            where = where[:-1]
-        return self.lines.get(where, 1)
-
-    def error(self, where: tuple, message: Any) -> None:
-        self.problems.append(Problem(self.path, self.line(where), "error", message))
-
-    def text_field(self, data: dict, where: tuple) -> str:
-        value = data.get(where[-1])
-        if not isinstance(value, str) or not value.strip():
-            self.error(where, _l("%(field)s is missing", field=where[-1]))
-            return ""
-        return value.strip()
-
-    def texts(self, data: dict, where: tuple, required: bool = True) -> dict[str, str]:
-        value = data.get(where[-1])
-        if value is None and not required:
-            return {}
-        if not isinstance(value, dict):
-            self.error(where, _l("%(field)s needs en, bn and bn_BD", field=where[-1]))
-            return {}
-        missing = [c for c in CONTENT_LOCALES if not str(value.get(c) or "").strip()]
-        if missing:
-            self.error(
-                where,
-                _l("%(field)s has no %(locales)s", field=where[-1], locales=", ".join(missing)),
-            )
-        return {k: str(v).strip() for k, v in value.items() if v}
-
+class _Reader(FieldReader):
     def section(self, raw: Any, where: tuple, seen: dict[str, int]) -> Section | None:
         if not isinstance(raw, dict):
             self.error(where, _l("a section needs id, title and items"))
