@@ -24,6 +24,7 @@ BENCHMARKS = (
     "live_quiz",
     "live_push",
     "certificates",
+    "resources_search",
     "officials",
 )
 
