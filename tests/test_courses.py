@@ -228,6 +228,8 @@ def test_the_path_page_says_why_a_course_is_locked_in_the_learners_language(
     assert "Finish the course “Basic course” with a score of at least 60%." in advanced
     module = client.get("/modules/exporting").get_data(as_text=True)
     assert "course-panel" in module and "Finish the course" in module
+    record = client.get("/my/record").get_data(as_text=True).split("course-record")[1]
+    assert 'data-course="advanced"' in record and "Finish the course" in record
 
 
 # 3. The course certificate.

@@ -46,6 +46,7 @@ def setup(app: Flask, state: LMSState) -> None:
     state.achievement_sources.append(services.achievement)
     state.certificate_issuers.append(services.maybe_issue)
     state.module_panels.append(course_panel)
+    state.record_sections.append(record_section)
     state.content_checks.append(check_content)
     state.demo_loaders.append(demo.load)
 
@@ -65,6 +66,14 @@ def course_panel(module: Any) -> tuple[str, dict[str, Any]] | None:
     record = services.record(current_user.id)
     states = [paths.state_of(c, record, services.catalogue()) for c in found]
     return "lms/courses/_panel.html", {"states": states, **_helpers()}
+
+
+def record_section(user: Any) -> tuple[str, dict[str, Any]] | None:
+    """On a learner's record (theirs, their trainer's and mentor's view): their courses."""
+    states = services.learner_path(user.id)
+    if not states:
+        return None
+    return "lms/courses/_record.html", {"states": states, **_helpers()}
 
 
 def _helpers() -> dict[str, Any]:
