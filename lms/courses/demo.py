@@ -29,8 +29,9 @@ FINISHERS = (
 #: A learner the trainer admits to the advanced course, and why.
 ADMITTED = (
     "learner02@demo.dakshata.org",
-    "Scored just under 85% but already ships to two buyers in Europe; needs the export "
-    "documents now.",
+    # As a trainer in Kolkata writes it: "Scored just under 85%, but already ships to two
+    # buyers in Europe; needs the export documents now."
+    "৮৫%-এর সামান্য নিচে পেয়েছেন, কিন্তু ইউরোপের দুই ক্রেতাকে মাল পাঠান; রপ্তানির কাগজপত্র এখনই দরকার।",
 )
 TRAINER = "trainer@demo.dakshata.org"
 
