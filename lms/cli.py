@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import migrations, signals
+from .state import state
 
 
 @click.group("lms", help="Dakshata learning management.")
@@ -49,10 +50,11 @@ def demo_command(password: str, scale: float | None) -> None:
         raise click.ClickException("Refusing to load demo data with LMS_ENV=production.")
     migrations.upgrade()
     if scale is not None:
-        from .programme import scale as programme_scale
-
-        programme_scale.generate(scale, password, progress=click.echo)
-        click.echo(f"Sign in as {programme_scale.ADMIN_EMAIL} (password: {password}).")
+        generate = state().scale_demo
+        if generate is None:
+            raise click.ClickException("No capability makes a programme at scale.")
+        admin = generate(scale, password, progress=click.echo)
+        click.echo(f"Sign in as {admin} (password: {password}).")
         return
     from .demo import load_demo
 

@@ -110,6 +110,12 @@ class LMSState:
     #: None`` asked, in order, for achievements other than modules (the courses answer for
     #: theirs): what a credential, the achievement's page and the PDF say about it.
     achievement_sources: list[Callable[[str, str], Any]] = field(default_factory=list)
+    #: ``(user_id, module slug) -> the learner's valid certificate of the module | None`` (set by
+    #: ``lms.certificates``): the guided path's last step, without the quiz importing certificates.
+    module_certificate: Callable[[int, str], Any] | None = None
+    #: ``(scale, password, progress) -> the admin's e-mail``: ``flask lms demo --scale N`` (set
+    #: by ``lms.programme``, whose records it makes at programme scale).
+    scale_demo: Callable[..., str] | None = None
     #: Functions ``(user_id) -> [certificates issued now]`` that issue what a learner has earned
     #: besides module certificates (the courses'), run by "issue what they have earned".
     certificate_issuers: list[Callable[[int], list[Any]]] = field(default_factory=list)

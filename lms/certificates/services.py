@@ -73,6 +73,18 @@ def find(user_id: int, kind: str, achievement_id: str) -> Certificate | None:
     )
 
 
+def valid_module_certificate(user_id: int, module_id: str) -> Certificate | None:
+    """The learner's certificate of the module, unless revoked (the guided path's last step)."""
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.user_id == user_id,
+            Certificate.kind == "module",
+            Certificate.achievement_id == module_id,
+            Certificate.revoked_at.is_(None),
+        )
+    )
+
+
 def maybe_issue_module(user_id: int, module_id: str) -> Certificate | None:
     """Issue the module certificate once it is earned: module read, post-test passed."""
     existing = find(user_id, "module", module_id)

@@ -55,6 +55,7 @@ def setup(app: Flask, state: LMSState) -> None:
     from .keys import key_dir
 
     state.certificate_renderers["pdf"] = render_pdf
+    state.module_certificate = services.valid_module_certificate
     state.signing_key_dir = key_dir
     state.home_links.insert(
         2,

@@ -96,6 +96,13 @@ class Plan:
         return f"Leather MSME programme at scale {self.scale:g}"
 
 
+def demo(scale: float, password: str, progress: Progress = print) -> str:
+    """``flask lms demo --scale N`` (``state.scale_demo``): make the programme; returns the
+    e-mail address of its admin."""
+    generate(scale, password, progress=progress)
+    return ADMIN_EMAIL
+
+
 def generate(
     scale: float, password: str, seed: int = 2026, progress: Progress = print
 ) -> Programme:

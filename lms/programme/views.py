@@ -15,7 +15,7 @@ from ..i18n import _, _l, format_number, languages
 from ..security import roles_required
 from ..state import HomeLink
 from ..web import render
-from . import country_fields, scope, services, tables
+from . import country_fields, scale, scope, services, tables
 from .models import SEGMENTS, Beneficiary, Cluster, Enterprise, cluster_country
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ GENDER_LABELS = {
 
 def setup(app: Flask, state: LMSState) -> None:
     state.demo_loaders.insert(0, services.load_demo)
+    state.scale_demo = scale.demo
     state.record_sections.append(programme_views.record_section)
     state.learner_groups.extend(scope.learner_groups())
     state.enterprise_resolvers.append(_enterprise_of)

@@ -11,12 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
 from ..content import services as content
 from ..content.modules import Module
 from ..content.services import Reading
-from ..db import db
+from ..state import state
 from . import services
 from .bank import KINDS, Bank
 from .models import Attempt
@@ -174,18 +172,10 @@ def refusal(user_id: int, module: Module, kind: str) -> str | None:
 
 
 def certificate_of(user_id: int, module_id: str) -> Any:
-    """The learner's valid certificate of the module, if issued."""
-    # Read here, not imported at the top: the certificates build on the quiz, not the reverse.
-    from ..certificates.models import Certificate
-
-    return db.session.scalar(
-        select(Certificate).where(
-            Certificate.user_id == user_id,
-            Certificate.kind == "module",
-            Certificate.achievement_id == module_id,
-            Certificate.revoked_at.is_(None),
-        )
-    )
+    """The learner's valid certificate of the module, if issued (``state.module_certificate``:
+    the certificates build on the quiz, not the reverse)."""
+    find = state().module_certificate
+    return find(user_id, module_id) if find is not None else None
 
 
 def facts_for(user_id: int, module: Module, bank: Bank, reading: Reading) -> Facts:
