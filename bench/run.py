@@ -19,8 +19,10 @@ from common import Row  # noqa: E402
 BENCHMARKS = (
     "pages",
     "page_load",
+    "offline_cache",
     "item_analysis",
     "answer_save",
+    "offline_sync",
     "live_quiz",
     "live_push",
     "certificates",

@@ -8,6 +8,7 @@ from .content import views as content
 from .core import views as core
 from .courses import views as courses
 from .live import views as live
+from .offline import views as offline
 from .programme import views as programme
 from .quiz import views as quiz
 from .resources import views as resources
@@ -26,6 +27,7 @@ CAPABILITIES = (
     resources,
     worksheets,
     courses,
+    offline,
 )
 
 for _capability in CAPABILITIES:

@@ -64,6 +64,13 @@ class Rule:
     signs_out: bool = False
 
 
+#: POST routes that trust a signed token in the body alone, never the session cookie
+#: (``lms.security.token_only``), so CSRF does not apply to them: the matrix still checks that a
+#: POST without a valid token changes nothing; tests/test_offline_sync.py checks the tokens.
+TOKEN_ONLY = {
+    "lms.quiz.sync_changes": "a tablet's queued answers, each with the signed token of its attempt",
+}
+
 #: GETs that may write, and why. None of them writes in the test's world (no deadline has
 #: passed), so the matrix still sees no change; each write is tested where it is made:
 #: tests/test_quiz_flow.py test_time_limit_is_enforced_by_the_server and tests/test_live.py
@@ -143,6 +150,11 @@ RULES: dict[str, Rule] = {
     "lms.core.healthz": Rule(get=PUBLIC),
     "lms.core.record": Rule(get=SIGNED_IN),
     "lms.core.set_language": Rule(post=PUBLIC),
+    # The installable app (lms/offline): the manifest and the service worker are for everyone;
+    # the list of pages a tablet keeps is the signed-in learner's own.
+    "lms.offline.manifest": Rule(get=PUBLIC),
+    "lms.offline.worker": Rule(get=PUBLIC),
+    "lms.offline.keep": Rule(get=SIGNED_IN),
     # Certificates: the verify pages and the issuer's documents are public by design.
     "lms.certificates.verify_form": Rule(get=PUBLIC),
     # Anyone may hand in a credential to be checked: nothing is kept.
@@ -184,6 +196,8 @@ RULES: dict[str, Rule] = {
     "lms.quiz.review": Rule(get=OWNER_ONLY),
     "lms.quiz.submit": Rule(post=OWNER_ONLY, params={"attempt_id": "post_attempt"}),
     "lms.quiz.result": Rule(get=OWNER_ONLY, params={"attempt_id": "submitted_attempt"}),
+    # Anyone may send; each change counts only with its signed attempt token (TOKEN_ONLY).
+    "lms.quiz.sync_changes": Rule(post=PUBLIC),
     "lms.quiz.results": Rule(get=TRAINER),
     "lms.quiz.ranking": Rule(get=TRAINER),
     "lms.quiz.analysis_index": Rule(get=TRAINER_OR_AUTHOR),

@@ -193,3 +193,19 @@ class ModuleResult(Base):
     #: ``normalised_gain(pre, post)`` and ``retention_ratio(post, retention)``.
     gain: Mapped[float | None] = mapped_column(Float)
     retention_ratio: Mapped[float | None] = mapped_column(Float)
+
+
+class SyncKey(Base):
+    """The idempotency key of one change a tablet sent from its queue (an answer or a submit,
+    ``lms.quiz.sync``): stored in the change's own transaction, so a change sent again (a lost
+    reply, two tabs sending the same queue) is applied once."""
+
+    __tablename__ = "lms_sync_key"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_attempt.id", ondelete="CASCADE"), index=True
+    )
+    #: ``answer`` or ``submit``.
+    kind: Mapped[str] = mapped_column(String(8))
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

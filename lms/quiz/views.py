@@ -8,15 +8,15 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import Blueprint, Flask, abort, flash, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from ..auth import current_user
+from ..auth import current_user, passive
 from ..content import services as content
 from ..content.modules import Module
 from ..countries import country_of, current_country
 from ..i18n import _, _l, format_number, locale_code, ngettext
-from ..security import login_required, safe_next
+from ..security import login_required, safe_next, token_only
 from ..state import HomeLink
 from ..web import render
-from . import answers, path, services
+from . import answers, path, services, sync
 from .bank import KINDS, text_in
 from .models import Attempt
 from .types import QuestionTypeRegistry, ResponseError
@@ -208,7 +208,7 @@ def chain() -> list[str]:
 
 @bp.get("/quiz/attempt/<lms_id:attempt_id>/<lms_id:number>")
 @login_required
-def question(attempt_id: int, number: int) -> str | Response:
+def question(attempt_id: int, number: int) -> Response:
     attempt = _attempt(attempt_id)
     services.close_if_expired(attempt)
     if attempt.submitted_at is not None:
@@ -217,7 +217,7 @@ def question(attempt_id: int, number: int) -> str | Response:
         abort(404)
     entry = attempt.items[number - 1]
     answer = attempt.answer_for(entry["id"])
-    return render(
+    page = render(
         "lms/quiz/question.html",
         attempt=attempt,
         entry=entry,
@@ -231,7 +231,9 @@ def question(attempt_id: int, number: int) -> str | Response:
         module_title=_title(services.module_of(attempt)),
         time_left=services.time_left(attempt),
         answered={a.item_id for a in attempt.answers if a.response is not None},
+        **sync.page_context(attempt),
     )
+    return sync.offline_page(page, attempt.user_id)
 
 
 def _title(module: Module | None) -> str | None:
@@ -281,13 +283,13 @@ def answer(attempt_id: int, number: int) -> Response:
 
 @bp.get("/quiz/attempt/<lms_id:attempt_id>/review")
 @login_required
-def review(attempt_id: int) -> str | Response:
+def review(attempt_id: int) -> Response:
     attempt = _attempt(attempt_id)
     services.close_if_expired(attempt)
     if attempt.submitted_at is not None:
         return redirect(url_for("lms.quiz.result", attempt_id=attempt.id))
     answered = {a.item_id for a in attempt.answers if a.response is not None}
-    return render(
+    page = render(
         "lms/quiz/review.html",
         attempt=attempt,
         answered=answered,
@@ -296,7 +298,9 @@ def review(attempt_id: int) -> str | Response:
         module=services.module_of(attempt),
         text=lambda t: text_in(t, chain()),
         time_left=services.time_left(attempt),
+        **sync.page_context(attempt),
     )
+    return sync.offline_page(page, attempt.user_id)
 
 
 def answer_rows(attempt: Attempt) -> list[dict[str, Any]]:
@@ -331,6 +335,42 @@ def submit(attempt_id: int) -> Response:
     attempt = _attempt(attempt_id)
     services.submit(attempt)
     return redirect(url_for("lms.quiz.result", attempt_id=attempt.id))
+
+
+#: Why a queued change was refused, in the words of the learner who sees it.
+SYNC_REFUSALS = {
+    "expired": _l("This answer waited too long on the tablet to be counted. Please answer again."),
+    "forged": _l("This answer could not be checked, so it was not counted."),
+    "bad-change": _l("That answer could not be read."),
+    "unreadable": _l("That answer could not be read."),
+}
+
+
+@bp.post("/quiz/sync")
+@token_only
+@passive  # a queue sending by itself is no sign that the signed-in person is still there
+def sync_changes() -> tuple[Response, int] | Response:
+    """The tablet's queue: answers and submits sent in order, each counted once (its key).
+
+    Each change is authorised by its own signed attempt token, never by the session cookie
+    (the queue sends without cookies): a change of learner A is sent after B has signed in on
+    the same tablet. No CSRF token either: CSRF abuses the cookie a browser adds by itself to a
+    request another site makes; here no cookie counts, and another site cannot read a page to
+    learn a token, nor forge one without the app's secret key."""
+    body = request.get_json(silent=True)
+    changes = body.get("changes") if isinstance(body, dict) else None
+    if not isinstance(changes, list) or not 1 <= len(changes) <= sync.MAX_CHANGES:
+        return jsonify(ok=False, error=_("That answer could not be read.")), 400
+    outcomes = sync.apply_all(changes)
+    return jsonify(ok=True, results=[_sync_result(o) for o in outcomes])
+
+
+def _sync_result(outcome: sync.Outcome) -> dict[str, Any]:
+    result: dict[str, Any] = {"key": outcome.key, "status": outcome.status}
+    if outcome.code is not None:
+        message = SYNC_REFUSALS.get(outcome.code) or REFUSALS.get(outcome.code, REFUSALS["busy"])
+        result.update(code=outcome.code, error=str(message))
+    return result
 
 
 @bp.get("/quiz/attempt/<lms_id:attempt_id>/result")

@@ -3,8 +3,9 @@
 // number who joined, and empty heartbeats. Where the network breaks long connections (or the
 // browser has no EventSource) the page asks "anything new?" instead, with the last ETag.
 // Every request has a timeout, so a stuck one never stops the updates; everything stops when
-// the quiz has ended. Answers are sent without a page load: "offline, retrying" only when the
-// network failed; a refusal says why, in the learner's language. A reload always comes back.
+// the quiz has ended. Answers are sent without a page load: "Reconnecting…" only when the
+// network failed (drops of up to 30 s recover by themselves, the answer kept and sent again);
+// a refusal says why, in the learner's language. A reload always comes back.
 (function () {
   "use strict";
   var box = document.querySelector(".live[data-poll]");
@@ -18,6 +19,10 @@
   var etag = null, stopped = false, source = null, failures = 0, watchdog = null;
   var pollTimer = null, pollDelay = POLL, fetching = null, again = false, ticker = null;
   var shownAt = now(), shownIndex = null;
+  // The answer being sent (its question's index) and how to send it again at once: a drop of
+  // the hall's wifi keeps it, and it goes out the moment the network is back (counted once:
+  // one answer per participant and question on the server).
+  var sendingIndex = null, resend = null;
 
   function now() { return window.performance && performance.now ? performance.now() : Date.now(); }
   // Two lines: the network's state ("offline, retrying"), and why an answer was refused.
@@ -65,8 +70,10 @@
     var state = current();
     var focused = document.activeElement && box.contains(document.activeElement) &&
       box.querySelector("form[data-live-answer]");
-    // Someone typing an answer keeps their form while the question stays the same.
-    if (focused && next && state && next.getAttribute("data-status") === "question" &&
+    // Someone typing an answer, or whose answer is on its way, keeps their form while the
+    // question stays the same.
+    if ((focused || sendingIndex !== null) && next && state &&
+        next.getAttribute("data-status") === "question" &&
         next.getAttribute("data-index") === state.getAttribute("data-index") &&
         !next.hasAttribute("data-answered")) { return; }
     box.innerHTML = html;
@@ -219,8 +226,11 @@
     if (button) { button.disabled = true; }
     var shown = String(Math.max(0, Math.round(now() - shownAt)));
     var index = form.querySelector('input[name="index"]').value;
-    var delay = 1500, renewed = false;
+    var delay = 1500, renewed = false, retry = null;
+    sendingIndex = index;
     function release(message) {
+      sendingIndex = null;
+      resend = null;
       form.removeAttribute("data-sending");
       if (button) { button.disabled = false; }
       say("");
@@ -240,6 +250,8 @@
           try { data = JSON.parse(res.body); } catch (e) { data = null; }
         }
         if (data) {
+          sendingIndex = null;
+          resend = null;
           say("");
           refuse(data.ok ? "" : data.error);
           if (document.activeElement) { document.activeElement.blur(); }
@@ -258,7 +270,9 @@
         // No network, or no answer in time: again while the question is open (counted once).
         offline();
         if (stillOpen(index)) {
-          setTimeout(send, delay);
+          clearTimeout(retry);
+          retry = setTimeout(send, delay);
+          resend = function () { clearTimeout(retry); delay = 1500; send(); };
           delay = Math.min(delay * 2, 10000);
         } else {
           release("");
@@ -285,6 +299,17 @@
     var seconds = (box.getAttribute("data-seconds") || "{n} s").replace("{n}", digits(left));
     timer.textContent = left > 0 ? seconds : timer.getAttribute("data-done");
   }, 250);
+
+  // Back online: catch up at once (the stream, the state, an answer on its way) instead of
+  // waiting for the next try.
+  window.addEventListener("online", function () {
+    if (stopped) { return; }
+    if (resend) { resend(); }
+    failures = 0;
+    pollDelay = POLL;
+    if (!source) { stopPolling(); openStream(); }
+    fetchState();
+  });
 
   changed();
   if (!stopped) { openStream(); }

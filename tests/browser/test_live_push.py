@@ -111,7 +111,7 @@ def test_a_tablet_offline_for_20_seconds_recovers_and_counts_once(
     page.context.set_offline(True)
     page.locator("label.choice", has_text="Batch washing").click()
     page.locator("form[data-live-answer] button[type=submit]").click()
-    page.locator(".live-net", has_text="Connection lost").wait_for()
+    page.locator(".live-net", has_text="Reconnecting").wait_for()
     page.wait_for_timeout(20_000)
     page.context.set_offline(False)
     page.locator(".done").wait_for(timeout=20_000)  # sent again, counted, shown
@@ -139,7 +139,7 @@ def test_refusals_say_why_and_a_double_tap_sends_once(
     page.locator("label.choice", has_text="Batch washing").click()
     page.locator("form[data-live-answer] button[type=submit]").click()
     page.locator(".live-refusal", has_text="could not be sent (error 502)").wait_for()
-    assert "Connection lost" not in page.locator(".live-net").inner_text()
+    assert "Reconnecting" not in page.locator(".live-net").inner_text()
     assert page.locator("form[data-live-answer] button[type=submit]").is_enabled()
     page.unroute("**/answer")
 

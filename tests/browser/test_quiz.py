@@ -69,7 +69,7 @@ def test_pre_test_in_bengali_survives_a_reload(page: Any, live_server: Any, tmp_
     page.wait_for_url("**/quiz/attempt/*/1")
     assert "৮টির মধ্যে ১ নম্বর প্রশ্ন" in page.locator(".crumbs").inner_text()
     # Answer the first question; the page saves it by itself (no button pressed).
-    with page.expect_response(lambda r: "/quiz/attempt/" in r.url and r.request.method == "POST"):
+    with page.expect_response(lambda r: "/quiz/sync" in r.url and r.request.method == "POST"):
         _answer_current(page)
     page.locator(".save-state", has_text="সংরক্ষিত").wait_for()
     page.wait_for_load_state("networkidle")
