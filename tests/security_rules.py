@@ -155,6 +155,7 @@ RULES: dict[str, Rule] = {
     "lms.offline.manifest": Rule(get=PUBLIC),
     "lms.offline.worker": Rule(get=PUBLIC),
     "lms.offline.keep": Rule(get=SIGNED_IN),
+    "lms.offline.fallback": Rule(get=PUBLIC),
     # Certificates: the verify pages and the issuer's documents are public by design.
     "lms.certificates.verify_form": Rule(get=PUBLIC),
     # Anyone may hand in a credential to be checked: nothing is kept.

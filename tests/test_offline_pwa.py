@@ -326,3 +326,15 @@ def test_the_static_version_changes_when_a_static_file_does(app: Flask, tmp_path
         (folder / "c.css").write_text("x", encoding="utf-8")
         added = offline.static_version(str(folder))
     assert len({before, changed, added}) == 3
+
+
+def test_the_offline_page_speaks_every_language_and_names_nobody(app, client, make_user) -> None:  # noqa: ANN001
+    """What an offline tablet shows for a page it never kept: kept by the worker at install,
+    so it is the same for everyone (no name, no token)."""
+    learner = make_user(name="Asha Khatun")
+    login(client, learner.email)
+    page = client.get("/offline").get_data(as_text=True)
+    assert "No internet" in page and "ইন্টারনেট নেই" in page
+    assert page.count('lang="bn-BD"') == 1 and "Asha" not in page and "csrf" not in page
+    worker = client.get("/sw.js").get_data(as_text=True).splitlines()[0]
+    assert '"fallback": "/offline"' in worker

@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Flask, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Flask, current_app, g, jsonify, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
@@ -38,6 +38,13 @@ PRECACHE = (
     "quiz.js",
     "icons/icon-192.png",
 )
+#: The page shown offline when the page asked for was never kept: in every language.
+FALLBACK_TITLE = N_("No internet")
+FALLBACK_BODY = N_(
+    "This page was not saved on this tablet. Go back to a module you have opened, or wait for "
+    "the wifi."
+)
+FALLBACK_HOME = N_("Go to the home page")
 #: The installed app's names, in the language of the manifest asked for.
 APP_NAME = N_("Dakshata: training for leather businesses")
 APP_SHORT_NAME = N_("Dakshata")
@@ -98,6 +105,7 @@ def worker() -> Response:
         "version": services.static_version(folder),
         "scope": _scope(),
         "precache": [url_for("lms.static", filename=name) for name in PRECACHE],
+        "fallback": url_for("lms.offline.fallback"),
     }
     source = Path(folder or "", "sw.js").read_text(encoding="utf-8")
     body = f"self.LMS_OFFLINE = {json.dumps(settings)};\n{source}"
@@ -105,6 +113,25 @@ def worker() -> Response:
     response.headers["Service-Worker-Allowed"] = settings["scope"]
     response.cache_control.no_cache = True
     return response
+
+
+@bp.get("/offline")
+def fallback() -> str:
+    """What an offline tablet shows for a page it never saved, in every enabled language (the
+    reader's first): the same for everyone, so the worker keeps it with the static files."""
+    codes = sorted(enabled_locales(), key=lambda code: code != locale_code())
+    texts = [
+        {
+            "html_lang": language(code).html_lang,
+            "title": gettext_in(code, FALLBACK_TITLE),
+            "body": gettext_in(code, FALLBACK_BODY),
+            "home": gettext_in(code, FALLBACK_HOME),
+        }
+        for code in codes
+    ]
+    return render_template(
+        "lms/offline/fallback.html", texts=texts, first=texts[0], home=url_for("lms.core.home")
+    )
 
 
 @bp.get("/offline/keep")

@@ -9,7 +9,7 @@
 // last sent, kept in IndexedDB so that it survives the worker being stopped).
 "use strict";
 
-var SETTINGS = self.LMS_OFFLINE || { version: "dev", scope: "/", precache: [] };
+var SETTINGS = self.LMS_OFFLINE || { version: "dev", scope: "/", precache: [], fallback: "" };
 var STATIC_CACHE = "lms-static-" + SETTINGS.version;
 var LEARNER_CACHE = "lms-learner-";
 var NETWORK_TIMEOUT_MS = 3000;
@@ -35,9 +35,11 @@ self.addEventListener("activate", function (event) {
 
 function precache() {
   // One missing file must not stop the install on a weak network: it is fetched when asked.
+  // The offline page is fetched without cookies: it is the same for everyone.
+  var urls = SETTINGS.fallback ? SETTINGS.precache.concat([SETTINGS.fallback]) : SETTINGS.precache;
   return caches.open(STATIC_CACHE).then(function (cache) {
-    return Promise.all(SETTINGS.precache.map(function (url) {
-      return fetch(url).then(function (response) {
+    return Promise.all(urls.map(function (url) {
+      return fetch(url, { credentials: "omit" }).then(function (response) {
         return response.ok ? cache.put(url, response) : null;
       }).catch(function () { return null; });
     }));
@@ -214,8 +216,16 @@ function navigate(event) {
     if (answer && answer.status < 500) { return answer; }
     // No answer yet, or the server (or a proxy before it) is failing: the saved copy if any.
     return fromLearnerCache(request.url).then(function (saved) {
-      return saved || answer || network.catch(function () { return Response.error(); });
+      return saved || answer || network.catch(offlinePage);
     });
+  });
+}
+
+function offlinePage() {
+  // Never saved, and no network: the page that says so in every language, else the browser's.
+  if (!SETTINGS.fallback) { return Response.error(); }
+  return caches.match(SETTINGS.fallback, { cacheName: STATIC_CACHE }).then(function (found) {
+    return found || Response.error();
   });
 }
 

@@ -168,6 +168,12 @@ def test_personal_pages_are_never_kept(tablet: tuple[str, Any, Wifi]) -> None:
     )
     assert "/my/record" not in kept and "/settings" not in kept
     assert MODULE + "/2" in kept
+    # A page never kept: the worker's own page, in every language, with nobody's data on it.
+    tab = page.context.new_page()
+    tab.goto(base + "/settings")
+    shown = tab.locator("main.offline-fallback").inner_text()
+    assert "No internet" in shown and "ইন্টারনেট নেই" in shown and "Asha" not in shown
+    tab.close()
 
 
 def test_an_idle_tablet_signed_out_offline_keeps_nothing_to_read(
