@@ -70,7 +70,10 @@
 
   // Whose pages: a page of another learner (or of nobody) clears the last learner's copies.
   var last = recall(LAST);
-  if (last && last !== learner) { post({ type: "forget", key: last }); }
+  if (last && last !== learner) {
+    post({ type: "forget", key: last });
+    try { localStorage.removeItem("lms-seen-" + last); } catch (e) { /* nothing kept */ }
+  }
   post({ type: "learner", key: learner });
   remember(LAST, learner);
 
@@ -79,6 +82,7 @@
   function forgetMine() {
     if (worker.controller) { worker.controller.postMessage({ type: "forget", key: learner }); }
     post({ type: "forget", key: learner });
+    try { localStorage.removeItem("lms-seen-" + learner); } catch (e) { /* nothing kept */ }
   }
   var leaving = [script.getAttribute("data-sign-out"), script.getAttribute("data-switch")];
   document.addEventListener("submit", function (event) {

@@ -94,6 +94,24 @@ def _opens_offline(page: Any, url: str) -> bool:
         tab.close()
 
 
+def _furthest_read(app: Any, email: str, page: Any) -> int:
+    """The furthest section of gst-vat the server has for ``email``, once it stops changing."""
+    from lms.content import services as content
+    from lms.db import db
+
+    found = 0
+    for _try in range(25):
+        with app.app_context():
+            user = services.find_user(email)
+            progress = content.progress_for(user.id).get("gst-vat")
+            found = progress.furthest_section if progress is not None else 0
+            db.session.remove()
+        if found >= 4:
+            break
+        page.wait_for_timeout(200)
+    return found
+
+
 def _learner_caches(page: Any) -> list[str]:
     return page.evaluate(
         "caches.keys().then(names => names.filter(n => n.startsWith('lms-learner-')))"
@@ -130,6 +148,8 @@ def test_a_saved_module_reads_offline_and_the_next_learner_gets_none_of_it(
     wifi.back()
     page.goto(base + MODULE)
     assert page.locator(".offline-banner").count() == 0  # from the server again
+    # The sections read offline are reported now: resume is exact, the reading counts.
+    assert _furthest_read(app, "asha@example.org", page) == 4
     with app.app_context():
         first_key = learner_key(services.find_user("asha@example.org").id)
     assert _learner_caches(page) == [f"lms-learner-{first_key}"]
