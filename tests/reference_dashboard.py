@@ -292,7 +292,7 @@ class Dashboard:
     def gaps(self) -> Gaps:
         """Mean gaps of each enterprise's latest complete assessment (as the needs pages count
         them), for the enterprises of the filtered cluster or of every cluster."""
-        from lms.programme import needs
+        from lms.programme.needs import services as needs
 
         query = select(Enterprise.id, Cluster.name).join(Cluster)
         if self.filters.cluster_id is not None:

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from lms.db import db
-from lms.programme import competition
+from lms.programme.competition import services as competition
 from lms.programme.models import CompetitiveAnalysis, Enterprise, Mentorship
 from tests.conftest import csrf_token, login, post
 from tests.test_programme_sessions import people  # noqa: F401 (a fixture)

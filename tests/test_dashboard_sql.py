@@ -18,8 +18,9 @@ from sqlalchemy import event, select
 
 from lms.certificates.models import Certificate
 from lms.db import db
-from lms.programme import reports, scope
-from lms.programme.dashboard import Dashboard
+from lms.programme import scope
+from lms.programme.dashboard import reports
+from lms.programme.dashboard.services import Dashboard
 from lms.programme.models import (
     Beneficiary,
     Cluster,

@@ -28,7 +28,6 @@ from lms.accounts.models import User
 from lms.certificates import documents
 from lms.db import db
 from lms.live.models import LiveQuiz
-from lms.programme import services as records
 from lms.programme.models import (
     Assessment,
     Beneficiary,
@@ -39,6 +38,7 @@ from lms.programme.models import (
     Mentorship,
     TrainingSession,
 )
+from lms.programme.records import services as records
 from tests.conftest import PG_URL, csrf_token, login, post, write_module
 from tests.quiz_bank import QUIZ_YAML, RIGHT_FORM
 from tests.test_certificates import earn

@@ -28,9 +28,9 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from lms.db import db
-from lms.programme import mentorship
 from lms.programme.exports import table_response
-from lms.programme.feedback import today
+from lms.programme.feedback.services import today
+from lms.programme.mentorship import services as mentorship
 from lms.programme.models import (
     Beneficiary,
     Cluster,

@@ -26,8 +26,8 @@ from werkzeug.test import encode_multipart
 
 from lms.db import db
 from lms.i18n import gettext_in
-from lms.programme import tables
 from lms.programme.models import Enterprise
+from lms.programme.records import tables
 from tests.conftest import PASSWORD, csrf_token, login
 from tests.processes import Browser, Gunicorn, server_env
 

@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 
 from lms.db import db
 from lms.i18n import LOCALES
-from lms.programme import training
 from lms.programme.models import Beneficiary, Cluster, Enterprise
+from lms.programme.sessions import training
 from tests.conftest import csrf_token, login
 
 EXPECTED = [(code, LOCALES[code].autonym) for code in ("en", "bn", "bn_BD")]

@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from lms.db import db
-from lms.programme import identifiers, services
 from lms.programme.models import Cluster, Enterprise
+from lms.programme.records import identifiers, services
 from tests.conftest import csrf_token, login
 
 

@@ -16,8 +16,9 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from lms.db import db
-from lms.programme import country_fields, demo, identifiers, scale, services
+from lms.programme import demo, scale
 from lms.programme.models import CATEGORIES, MARGINALISED, Beneficiary, Cluster, Enterprise
+from lms.programme.records import country_fields, identifiers, services
 from tests.conftest import PASSWORD, csrf_token, login
 
 # The formats.
@@ -235,7 +236,7 @@ def test_bin_and_etin_are_unique_a_trade_licence_need_not_be(app, admin) -> None
 
 
 def test_an_import_checks_each_rows_countrys_numbers(app: Flask, clusters) -> None:  # noqa: ANN001
-    from lms.programme import tables
+    from lms.programme.records import tables
 
     header = ",".join(services.COLUMNS) + "\n"
     rows = (

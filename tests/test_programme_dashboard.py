@@ -20,8 +20,10 @@ from sqlalchemy import func, select
 from lms.certificates.models import Certificate
 from lms.db import db
 from lms.i18n import format_percent
-from lms.programme import charts, dashboard_tables, reports, scope
-from lms.programme.dashboard import Dashboard
+from lms.programme import scope
+from lms.programme.dashboard import charts, reports
+from lms.programme.dashboard import tables as dashboard_tables
+from lms.programme.dashboard.services import Dashboard
 from lms.programme.models import (
     Assessment,
     Beneficiary,
@@ -59,7 +61,7 @@ class Fixture:
 
 
 def _areas() -> list[str]:
-    from lms.programme import needs
+    from lms.programme.needs import services as needs
 
     return list(needs.area_titles())
 
@@ -70,7 +72,7 @@ def _gaps(value: float, **special: float | None) -> dict[str, float | None]:
 
 def _answers(complete: bool = True) -> dict[str, str]:
     """Answers to every question of the shipped questionnaire (all but one if not complete)."""
-    from lms.programme import needs
+    from lms.programme.needs import services as needs
 
     questions = needs.questionnaire().questions
     return {q.id: q.options[0].id for q in (questions if complete else questions[1:])}
@@ -494,7 +496,7 @@ def test_the_pdf_report_shows_the_latest_sessions_and_says_so(
     """A programme of 500 sessions would print 40 pages of them: the report lists the latest
     (here 2 of the 3 held, 2 of the 5 in the table) and says where the rest are; every figure
     still counts them all."""
-    from lms.programme import reports
+    from lms.programme.dashboard import reports
 
     monkeypatch.setattr(reports, "REPORT_SESSIONS", 2)
     login(client, make_user("admin").email)
@@ -590,7 +592,7 @@ def test_the_report_grid_measures_text_as_fpdf2_does(app: Flask) -> None:
     from fpdf import FPDF
 
     from lms.certificates.pdf import use_noto_fonts
-    from lms.programme import pdf_grid
+    from lms.programme.dashboard import pdf_grid
 
     pdf = FPDF()
     with app.app_context():

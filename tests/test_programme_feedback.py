@@ -14,8 +14,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from lms.db import db
-from lms.programme import feedback as fb
 from lms.programme.exports import XLSX_MIMETYPE, table_response
+from lms.programme.feedback import services as fb
 from lms.programme.models import (
     Beneficiary,
     Enrolment,

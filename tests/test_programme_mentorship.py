@@ -18,8 +18,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from lms.db import db, utcnow
-from lms.programme import mentorship as ms
-from lms.programme.feedback import today
+from lms.programme.feedback.services import today
+from lms.programme.mentorship import services as ms
 from lms.programme.models import (
     Beneficiary,
     Cluster,
@@ -158,7 +158,7 @@ def test_the_list_and_the_ranking_come_in_pages(
 ) -> None:
     """A programme of 25,000 would list thousands of rows: both tables come in pages, each
     keeping the other's page."""
-    from lms.programme import mentorship_views
+    from lms.programme.mentorship import views as mentorship_views
 
     monkeypatch.setattr(mentorship_views, "PAGE_SIZE", 3)
     with app.app_context():

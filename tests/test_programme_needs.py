@@ -19,8 +19,8 @@ from lms.certificates.models import Certificate
 from lms.content import services as content
 from lms.content.library import ContentLibrary
 from lms.db import db
-from lms.programme import needs
 from lms.programme.models import Assessment, Beneficiary, Cluster, Enterprise, Programme
+from lms.programme.needs import services as needs
 from tests.conftest import PASSWORD, login, post, write_module
 
 SHIPPED = Path(__file__).resolve().parent.parent / "modules_content" / needs.FILENAME
@@ -587,7 +587,7 @@ def test_the_preview_shows_each_language_and_country(app: Flask, make_user) -> N
 
 
 def test_demo_assessments_are_deterministic_and_loaded_once(app: Flask) -> None:
-    from lms.programme import services
+    from lms.programme.records import services
 
     with app.app_context():
         services.load_demo("pw")

@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 
 from lms.certificates import codes
 from lms.db import db
-from lms.programme import programmes
 from lms.programme.models import Beneficiary, Cluster, Enterprise, Milestone, Programme
+from lms.programme.records import programmes
 from tests.conftest import csrf_token, login
 
 PROGRAMME = {

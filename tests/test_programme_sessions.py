@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from lms.db import db
-from lms.programme import training
 from lms.programme.models import Beneficiary, Cluster, Enterprise, TrainingSession
+from lms.programme.sessions import training
 from tests.conftest import csrf_token, login
 
 

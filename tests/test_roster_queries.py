@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from lms.db import db
-from lms.programme import training
 from lms.programme.models import Beneficiary, Cluster, Enrolment, Enterprise, TrainingSession
+from lms.programme.sessions import training
 from tests.conftest import csrf_token, login
 
 

@@ -32,7 +32,7 @@ from lms.demo import load_demo
 from lms.i18n import LOCALES, gettext_in
 from lms.live import services as live
 from lms.programme.models import Beneficiary, Enrolment, Mentorship, Programme, TrainingSession
-from lms.programme.needs import latest
+from lms.programme.needs.services import latest
 from lms.quiz import services as quiz
 from lms.quiz.models import Attempt
 from tests.conftest import _built_apps, build_app, csrf_token, login

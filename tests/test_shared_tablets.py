@@ -14,8 +14,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from lms.db import db, utcnow
-from lms.programme import training
 from lms.programme.models import TrainingSession
+from lms.programme.sessions import training
 from lms.sessions import SignInSession
 from tests.conftest import csrf_token, login, post
 from tests.test_programme_sessions import people  # noqa: F401 (a fixture)

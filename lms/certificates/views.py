@@ -28,16 +28,7 @@ from ..i18n import _, _l, enabled_locales, format_number, languages, locale_code
 from ..security import login_required, roles_required
 from ..state import HomeLink
 from ..web import render
-from . import (
-    credential,
-    dates,
-    display,
-    documents,
-    published,
-    reasons,
-    services,
-    verification,
-)
+from . import credential, dates, display, documents, published, reasons, services, verification
 from .models import Certificate
 from .pdf import BAND_LABELS, render_pdf
 

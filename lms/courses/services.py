@@ -23,7 +23,7 @@ from ..countries import country_of
 from ..db import db
 from ..i18n import N_, gettext_in
 from ..programme.models import Mentorship, TrainingSession
-from ..programme.services import cluster_countries
+from ..programme.records.services import cluster_countries
 from ..quiz.models import Attempt
 from ..state import state
 from . import paths

@@ -427,7 +427,7 @@ def answers_of(quiz: LiveQuiz) -> dict[tuple[int, int], LiveAnswer]:
     return {(row.participant_id, row.item_index): row for row in rows}
 
 
-# Erasure of a person (``lms.programme.privacy.erase``).
+# Erasure of a person (``lms.programme.records.privacy.erase``).
 
 #: The name an erased person's participations keep.
 ERASED_NAME = "—"

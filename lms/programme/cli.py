@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..cli import lms_group
-from . import services, tables
+from .records import services, tables
 
 
 def _import(kind: str, path: Path) -> None:

@@ -117,7 +117,8 @@ def load(password: str) -> list[tuple[str, str]]:
     _link_owners()
     _tests(rng, learners, today)
     _assessments(rng)
-    from . import feedback, mentorship
+    from .feedback import services as feedback
+    from .mentorship import services as mentorship
 
     feedback.load_demo(password)  # feedback on the sessions just made (idempotent)
     mentorship.load_demo(password)  # the new programme's top performers
@@ -394,7 +395,7 @@ def _take(user: User, module, kind: str, chance: float, when: datetime, rng: ran
 
 def _assessments(rng: random.Random) -> None:
     """Most enterprises answered the whole needs assessment; a few stopped half-way."""
-    from . import needs
+    from .needs import services as needs
 
     questionnaire = needs.questionnaire()
     if not questionnaire.usable:

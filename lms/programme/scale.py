@@ -39,9 +39,13 @@ from ..content import services as content
 from ..db import db
 from ..quiz import services as quiz
 from ..quiz.models import Answer, Attempt
-from . import feedback, mentorship, needs, programmes, services, tables, training
 from .demo import ENTERPRISE_WORDS, SEGMENT_OF, _person, category, registration
+from .feedback import services as feedback
+from .mentorship import services as mentorship
 from .models import Beneficiary, Enterprise, Programme, TrainingSession
+from .needs import services as needs
+from .records import programmes, services, tables
+from .sessions import training
 
 #: Per unit of scale.
 SESSIONS = 50

@@ -15,8 +15,9 @@ from ..i18n import _, _l, format_number, languages
 from ..security import roles_required
 from ..state import HomeLink
 from ..web import render
-from . import country_fields, scale, scope, services, tables
+from . import scale, scope
 from .models import SEGMENTS, Beneficiary, Cluster, Enterprise, cluster_country
+from .records import country_fields, services, tables
 
 if TYPE_CHECKING:
     from ..state import LMSState
@@ -240,13 +241,11 @@ def import_beneficiaries() -> str | Response:
 
 
 # The other programme pages share this blueprint; each part adds its home links in ``setup``.
-from . import (  # noqa: E402
-    cli,  # noqa: F401  (commands join ``flask lms``)
-    competition_views,
-    dashboard_views,
-    feedback_views,
-    mentorship_views,
-    needs_views,
-    programme_views,
-    sessions,  # noqa: F401
-)
+from . import cli  # noqa: E402, F401  (commands join ``flask lms``)
+from .competition import views as competition_views  # noqa: E402
+from .dashboard import views as dashboard_views  # noqa: E402
+from .feedback import views as feedback_views  # noqa: E402
+from .mentorship import views as mentorship_views  # noqa: E402
+from .needs import views as needs_views  # noqa: E402
+from .records import views as programme_views  # noqa: E402
+from .sessions import views as sessions  # noqa: E402, F401  (its routes join the blueprint)

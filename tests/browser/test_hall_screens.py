@@ -13,8 +13,8 @@ import pytest
 
 from lms.accounts import services
 from lms.db import db
-from lms.programme import training
 from lms.programme.models import Beneficiary, Cluster, Enterprise
+from lms.programme.sessions import training
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_quiz import _answer_current
 from tests.conftest import PASSWORD

@@ -8,17 +8,17 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import delete, select, update
 
-from .. import signals
-from ..accounts import limits as sign_in_limits
-from ..accounts import services as accounts
-from ..accounts.models import ADMIN, User
-from ..certificates import documents
-from ..certificates.models import Certificate
-from ..db import db, utcnow
-from ..live import services as live
-from ..quiz.models import Attempt
-from ..state import state
-from .models import Beneficiary, Enrolment, Feedback, Mentorship
+from ... import signals
+from ...accounts import limits as sign_in_limits
+from ...accounts import services as accounts
+from ...accounts.models import ADMIN, User
+from ...certificates import documents
+from ...certificates.models import Certificate
+from ...db import db, utcnow
+from ...live import services as live
+from ...quiz.models import Attempt
+from ...state import state
+from ..models import Beneficiary, Enrolment, Feedback, Mentorship
 from .services import beneficiary_of
 
 ERASED_REASON = "The holder's personal data was erased."

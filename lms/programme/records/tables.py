@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from ..i18n import _l, lazy_number
+from ...i18n import _l, lazy_number
 
 #: Uploads larger than this are refused before they are parsed.
 MAX_UPLOAD = 2 * 1024 * 1024

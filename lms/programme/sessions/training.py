@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
-from .. import signals
-from ..accounts.models import ADMIN, TRAINER, User, UserRole
-from ..content import services as content
-from ..db import db, utcnow
-from ..i18n import _l, format_number, languages
-from ..parsing import record_id, whole_number
-from .models import Beneficiary, Enrolment, Programme, SessionModule, TrainingSession
-from .services import beneficiary_of, cluster_index
+from ... import signals
+from ...accounts.models import ADMIN, TRAINER, User, UserRole
+from ...content import services as content
+from ...db import db, utcnow
+from ...i18n import _l, format_number, languages
+from ...parsing import record_id, whole_number
+from ..models import Beneficiary, Enrolment, Programme, SessionModule, TrainingSession
+from ..records.services import beneficiary_of, cluster_index
 
 #: The most places a session can have (as the form's message says).
 MAX_CAPACITY = 500

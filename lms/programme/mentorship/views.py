@@ -7,21 +7,23 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from ..db import db
-from ..i18n import _, _l, format_number
-from ..parsing import Page, optional_id
-from ..security import roles_required
-from ..state import HomeLink, state
-from ..web import render
-from . import competition, programme_views, scope
-from . import mentorship as ms
-from .exports import table_response
-from .feedback import today
-from .models import MENTORSHIP_STATUSES, Mentorship, Programme
-from .views import bp
+from ...db import db
+from ...i18n import _, _l, format_number
+from ...parsing import Page, optional_id
+from ...security import roles_required
+from ...state import HomeLink, state
+from ...web import render
+from .. import scope
+from ..competition import services as competition
+from ..exports import table_response
+from ..feedback.services import today
+from ..models import MENTORSHIP_STATUSES, Mentorship, Programme
+from ..records import views as programme_views
+from ..views import bp
+from . import services as ms
 
 if TYPE_CHECKING:
-    from ..state import LMSState
+    from ...state import LMSState
 
 #: Rows a page of the mentorship list, and of the ranking, shows.
 PAGE_SIZE = 100

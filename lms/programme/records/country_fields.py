@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..countries import COUNTRIES, COUNTRY_NAMES
-from ..db import db
-from ..i18n import LazyText, _l
+from ...countries import COUNTRIES, COUNTRY_NAMES
+from ...db import db
+from ...i18n import LazyText, _l
+from ..models import CATEGORIES, Cluster, Enterprise, cluster_country
 from . import identifiers
-from .models import CATEGORIES, Cluster, Enterprise, cluster_country
 
 #: The registration numbers an enterprise of each country records, in the form's order.
 IDENTIFIERS: dict[str, tuple[str, ...]] = {

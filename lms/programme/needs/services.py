@@ -14,13 +14,14 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
-from .. import signals
-from ..content.source import Problem
-from ..db import db, utcnow
-from ..i18n import _l, locale_code
-from ..state import has_state, state
-from .models import Assessment, Beneficiary, Cluster, Enterprise
-from .needs_data import (  # noqa: F401  (the questionnaire's API is part of this module's)
+from ... import signals
+from ...content.source import Problem
+from ...db import db, utcnow
+from ...i18n import _l, locale_code
+from ...state import has_state, state
+from ..models import Assessment, Beneficiary, Cluster, Enterprise
+from ..records.services import beneficiary_of
+from .data import (  # noqa: F401  (the questionnaire's API is part of this module's)
     AREA_IDS,
     DEFAULT_PER_SESSION,
     FILENAME,
@@ -35,7 +36,6 @@ from .needs_data import (  # noqa: F401  (the questionnaire's API is part of thi
     load,
     module_problems,
 )
-from .services import beneficiary_of
 
 # The app's questionnaire, re-read when the file changes: cached per app, or, read outside any
 # app (a script checking a file), in this module's cache of parsed files.
@@ -209,7 +209,7 @@ def submit(
     clean = checked_answers(answers, q)
     row = draft(enterprise.id)
     if row is None:
-        from .scope import current_programme
+        from ..scope import current_programme
 
         programme = current_programme()
         row = Assessment(enterprise_id=enterprise.id, programme_id=programme and programme.id)
@@ -250,7 +250,7 @@ class Roadmap:
 
 def completed_modules(user_ids: Iterable[int]) -> set[str]:
     """Modules for which one of these accounts holds a (not revoked) module certificate."""
-    from ..certificates.models import Certificate
+    from ...certificates.models import Certificate
 
     ids = [i for i in user_ids if i is not None]
     if not ids:
@@ -263,7 +263,7 @@ def completed_modules(user_ids: Iterable[int]) -> set[str]:
 
 def _module_info(slug: str) -> tuple[str, bool]:
     """A module's title in the UI language and whether learners can open it."""
-    from ..content import services as content
+    from ...content import services as content
 
     module = content.library().get(slug)
     if module is None:
@@ -315,7 +315,7 @@ class ClusterNeeds:
 
 def per_session() -> int:
     """People per session: the current programme's target, else 50."""
-    from .scope import current_programme
+    from ..scope import current_programme
 
     programme = current_programme()
     return (programme.target_per_session if programme else 0) or DEFAULT_PER_SESSION

@@ -10,8 +10,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..content.source import SLUG, Problem, YAMLProblem, load_yaml
-from ..i18n import _l, lazy_number, locale_code, pick_text
+from ...content.source import SLUG, Problem, YAMLProblem, load_yaml
+from ...i18n import _l, lazy_number, locale_code, pick_text
 
 FILENAME = "needs-assessment.yaml"
 #: The programme's gap areas, in the questionnaire's order.

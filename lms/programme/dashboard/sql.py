@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 
-from ..accounts.models import User
-from ..certificates.models import Certificate
-from ..db import db
-from .models import (
+from ...accounts.models import User
+from ...certificates.models import Certificate
+from ...db import db
+from ..models import (
     MARGINALISED,
     Assessment,
     Beneficiary,
@@ -23,7 +23,7 @@ from .models import (
     Feedback,
     SessionTrainer,
 )
-from .models import TrainingSession as Session
+from ..models import TrainingSession as Session
 
 #: The name of the group of sessions without a cluster.
 NO_CLUSTER = "—"

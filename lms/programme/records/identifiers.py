@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ..i18n import _l, parse_digits
+from ...i18n import _l, parse_digits
 
 _BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _GSTIN = re.compile(r"^(\d{2})([A-Z]{5}\d{4}[A-Z])([1-9A-Z])Z([0-9A-Z])$", re.ASCII)

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ..db import db
-from ..i18n import _l, format_number
-from ..parsing import whole_number
-from .models import MILESTONES, Cluster, Milestone, Programme
+from ...db import db
+from ...i18n import _l, format_number
+from ...parsing import whole_number
+from ..models import MILESTONES, Cluster, Milestone, Programme
 
 #: Countries of the clusters: they decide mobile-number rules, tax (GST or VAT) and time zone.
 COUNTRIES = {"IN": _l("India"), "BD": _l("Bangladesh")}

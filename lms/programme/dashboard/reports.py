@@ -12,16 +12,17 @@ from fpdf import FPDF
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from ..accounts.models import User
-from ..certificates.pdf import use_noto_fonts
-from ..db import db
-from ..i18n import _, format_date, format_number, format_percent, language
-from . import charts, dashboard_tables, pdf_grid
-from .dashboard import KINDS, Dashboard, SessionCounts
-from .dashboard_tables import bin_labels, kind_labels
-from .exports import table_response
-from .models import Cluster
-from .programmes import MILESTONE_LABELS
+from ...accounts.models import User
+from ...certificates.pdf import use_noto_fonts
+from ...db import db
+from ...i18n import _, format_date, format_number, format_percent, language
+from ..exports import table_response
+from ..models import Cluster
+from ..records.programmes import MILESTONE_LABELS
+from . import charts, pdf_grid
+from . import tables as dashboard_tables
+from .services import KINDS, Dashboard, SessionCounts
+from .tables import bin_labels, kind_labels
 
 
 def _days(values: list[Any], days: list[date]) -> list[tuple[date, float]]:

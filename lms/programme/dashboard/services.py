@@ -22,15 +22,15 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, select
 from sqlalchemy.orm import lazyload
 
-from ..content import services as content
-from ..db import db
-from ..i18n import locale_code
-from ..quiz import results
-from . import dashboard_sql as counted
-from . import scope
-from .dashboard_sql import NO_CLUSTER, Ratings
-from .models import Cluster, Enrolment, Milestone, Programme
-from .models import TrainingSession as Session
+from ...content import services as content
+from ...db import db
+from ...i18n import locale_code
+from ...quiz import results
+from .. import scope
+from ..models import Cluster, Enrolment, Milestone, Programme
+from ..models import TrainingSession as Session
+from . import sql as counted
+from .sql import NO_CLUSTER, Ratings
 
 #: Score bins of the distributions: 0-9, 10-19, ... 90-100 (per cent).
 BINS = results.BINS
@@ -401,7 +401,7 @@ class Dashboard:
     def gaps(self) -> Gaps:
         """Mean gaps of each enterprise's latest complete assessment (as the needs pages count
         them), for the enterprises of the filtered cluster or of every cluster."""
-        from . import needs
+        from ..needs import services as needs
 
         latest = counted.latest_gaps(self.filters.cluster_id, needs.questionnaire())
         areas = list(needs.area_titles().items())
@@ -454,8 +454,8 @@ def _gap(gaps: dict[str, Any] | None, area: str) -> float | None:
 
 def trainer_choices() -> list[tuple[int, str]]:
     """Everyone who trained a session: the trainer filter's choices."""
-    from ..accounts.models import User
-    from .models import SessionTrainer
+    from ...accounts.models import User
+    from ..models import SessionTrainer
 
     query = select(User.id, User.name).join(SessionTrainer, SessionTrainer.user_id == User.id)
     return sorted({(i, name) for i, name in db.session.execute(query)}, key=lambda r: r[1].lower())

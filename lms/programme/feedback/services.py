@@ -16,12 +16,12 @@ from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import signals
-from ..content import services as content
-from ..db import db
-from ..i18n import _, _l, format_number, locale_code, locale_info, localise_digits, parse_digits
-from . import scope
-from .models import Beneficiary, Enrolment, Feedback, SessionTrainer, TrainingSession
+from ... import signals
+from ...content import services as content
+from ...db import db
+from ...i18n import _, _l, format_number, locale_code, locale_info, localise_digits, parse_digits
+from .. import scope
+from ..models import Beneficiary, Enrolment, Feedback, SessionTrainer, TrainingSession
 
 ROLES = ("participant", "trainer")
 QUESTIONS: dict[str, list[tuple[str, Any]]] = {

@@ -9,21 +9,21 @@ from flask import Flask, abort, flash, redirect, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..accounts.models import User
-from ..auth import current_user
-from ..db import db
-from ..i18n import _, _l
-from ..security import login_required, roles_required
-from ..state import HomeLink
-from ..web import render
-from . import feedback as fb
-from . import scope
-from .exports import table_response
-from .models import Cluster, SessionTrainer, TrainingSession
-from .views import bp
+from ...accounts.models import User
+from ...auth import current_user
+from ...db import db
+from ...i18n import _, _l
+from ...security import login_required, roles_required
+from ...state import HomeLink
+from ...web import render
+from .. import scope
+from ..exports import table_response
+from ..models import Cluster, SessionTrainer, TrainingSession
+from ..views import bp
+from . import services as fb
 
 if TYPE_CHECKING:
-    from ..state import LMSState
+    from ...state import LMSState
 
 TAB_LABELS = {"session": _l("By session"), "trainer": _l("By trainer"), "module": _l("By module")}
 ROLE_LABELS = {"participant": _l("From participants"), "trainer": _l("From trainers")}

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..db import db, upsert_insert, utcnow
-from ..i18n import _l
-from .models import CompetitiveAnalysis, Enterprise
+from ...db import db, upsert_insert, utcnow
+from ...i18n import _l
+from ..models import CompetitiveAnalysis, Enterprise
 
 #: The worksheet's questions, in order: (field, question, hint).
 FIELDS: tuple[tuple[str, Any, Any], ...] = (

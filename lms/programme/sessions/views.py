@@ -10,16 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 from werkzeug.wrappers import Response
 
-from ..auth import current_user
-from ..content import services as content
-from ..db import db
-from ..i18n import _, language, languages, locale_code
-from ..parsing import optional_id, record_id
-from ..security import login_required, roles_required
-from ..web import render
-from . import scope, training
-from .models import Beneficiary, Cluster, Enrolment, Enterprise, TrainingSession
-from .views import bp
+from ...auth import current_user
+from ...content import services as content
+from ...db import db
+from ...i18n import _, language, languages, locale_code
+from ...parsing import optional_id, record_id
+from ...security import login_required, roles_required
+from ...web import render
+from .. import scope
+from ..models import Beneficiary, Cluster, Enrolment, Enterprise, TrainingSession
+from ..views import bp
+from . import training
 
 
 def _session_or_404(session_id: int) -> TrainingSession:

@@ -15,7 +15,7 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
-from ..i18n import _, format_date, format_number, format_percent
+from ...i18n import _, format_date, format_number, format_percent
 
 Format = Callable[[float], str]
 WIDTH = 640

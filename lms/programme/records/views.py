@@ -6,17 +6,19 @@ from flask import abort, flash, jsonify, redirect, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..accounts.models import User
-from ..accounts.services import AccountError
-from ..auth import current_user
-from ..db import db
-from ..i18n import _
-from ..parsing import optional_id
-from ..security import login_required, roles_required
-from ..web import render
-from . import privacy, programmes, scope, training
-from .models import MILESTONES, Beneficiary, Cluster, Enrolment, Programme
-from .views import bp
+from ...accounts.models import User
+from ...accounts.services import AccountError
+from ...auth import current_user
+from ...db import db
+from ...i18n import _
+from ...parsing import optional_id
+from ...security import login_required, roles_required
+from ...web import render
+from .. import scope
+from ..models import MILESTONES, Beneficiary, Cluster, Enrolment, Programme
+from ..sessions import training
+from ..views import bp
+from . import privacy, programmes
 
 
 @bp.get("/programme/programmes")

@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..db import db
-from ..i18n import _, _l, format_date, format_number, format_percent
-from .dashboard import BINS, KINDS, Dashboard, Outreach
-from .models import Beneficiary
-from .programmes import MILESTONE_LABELS
+from ...db import db
+from ...i18n import _, _l, format_date, format_number, format_percent
+from ..models import Beneficiary
+from ..records.programmes import MILESTONE_LABELS
+from .services import BINS, KINDS, Dashboard, Outreach
 
 STATUS_LABELS = {
     "done": _l("Done"),
@@ -213,7 +213,7 @@ def milestones(dash: Dashboard) -> Table:
 
 
 def sessions(dash: Dashboard) -> Table:
-    from .feedback import module_title
+    from ..feedback.services import module_title
 
     titles = functools.cache(module_title)  # each title once, not once per session
 
@@ -308,7 +308,7 @@ def distributions(dash: Dashboard) -> Table:
 
 
 def kind_labels() -> list[str]:
-    from ..quiz.views import KIND_LABELS
+    from ...quiz.views import KIND_LABELS
 
     return [str(KIND_LABELS[kind]) for kind in KINDS]
 
@@ -352,7 +352,8 @@ def certificates(dash: Dashboard) -> Table:
 
 def competition_table(dash: Dashboard) -> Table:
     """The enterprises' competitive-analysis worksheets (of the learners the filters reach)."""
-    from . import competition, scope
+    from .. import scope
+    from ..competition import services as competition
 
     enterprise_ids = None
     if dash.filters != scope.Filters():

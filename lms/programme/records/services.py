@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..accounts.models import ADMIN, AUTHOR, TRAINER
-from ..db import db
-from ..i18n import _l, format_number
-from ..parsing import whole_number
+from ...accounts.models import ADMIN, AUTHOR, TRAINER
+from ...db import db
+from ...i18n import _l, format_number
+from ...parsing import whole_number
+from ..models import SEGMENTS, Beneficiary, Cluster, Enterprise, cluster_country
 from . import country_fields, identifiers, tables
-from .models import SEGMENTS, Beneficiary, Cluster, Enterprise, cluster_country
 
 #: The columns of an enterprise import (a header row names them; order does not matter). The
 #: registration numbers kept are those of the row's cluster's country; the others are left out.
@@ -182,8 +182,8 @@ def clean_beneficiary(
     enterprise: Enterprise, data: Mapping[str, Any]
 ) -> tuple[dict[str, Any], list[str]]:
     """Validated beneficiary fields, and the problems found (in the current UI language)."""
-    from ..i18n import languages
-    from .models import GENDERS
+    from ...i18n import languages
+    from ..models import GENDERS
 
     problems: list[str] = []
     values: dict[str, Any] = {"name": " ".join(str(data.get("name") or "").split())[:200]}
@@ -215,8 +215,8 @@ def clean_beneficiary(
 
 
 def _new_beneficiary(enterprise: Enterprise, values: dict[str, Any]) -> None:
-    from ..db import utcnow
-    from .models import Beneficiary
+    from ...db import utcnow
+    from ..models import Beneficiary
 
     consent = values["category_consent"]
     enterprise.beneficiaries.append(
@@ -285,7 +285,7 @@ STAFF_ROLES = frozenset({TRAINER, AUTHOR, ADMIN})
 
 def link_account(person: Any, email: str) -> str | None:
     """Link ``person`` to the account with ``email``; returns the problem, if any."""
-    from ..accounts import services as accounts
+    from ...accounts import services as accounts
 
     user = accounts.find_user(email) if email.strip() else None
     if user is None:

@@ -9,20 +9,20 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from ..auth import current_user
-from ..content import services as content
-from ..db import db
-from ..i18n import _, _l, languages, locale_code
-from ..parsing import whole_number
-from ..security import login_required, roles_required
-from ..state import HomeLink
-from ..web import render
-from . import needs
-from .models import Cluster, Enterprise
-from .views import bp
+from ...auth import current_user
+from ...content import services as content
+from ...db import db
+from ...i18n import _, _l, languages, locale_code
+from ...parsing import whole_number
+from ...security import login_required, roles_required
+from ...state import HomeLink
+from ...web import render
+from ..models import Cluster, Enterprise
+from ..views import bp
+from . import services as needs
 
 if TYPE_CHECKING:
-    from ..state import LMSState
+    from ...state import LMSState
 
 #: The gap of an area in words (the text beside each bar of the profile).
 LEVELS = {

@@ -8,16 +8,18 @@ from typing import TYPE_CHECKING
 from flask import Flask, request
 from werkzeug.wrappers import Response
 
-from ..i18n import _l, locale_code
-from ..security import roles_required
-from ..state import HomeLink
-from ..web import render
-from . import dashboard_tables, demo, reports, scope
-from .dashboard import Dashboard, cluster_choices, trainer_choices
-from .views import bp
+from ...i18n import _l, locale_code
+from ...security import roles_required
+from ...state import HomeLink
+from ...web import render
+from .. import demo, scope
+from ..views import bp
+from . import reports
+from . import tables as dashboard_tables
+from .services import Dashboard, cluster_choices, trainer_choices
 
 if TYPE_CHECKING:
-    from ..state import LMSState
+    from ...state import LMSState
 
 
 def setup(app: Flask, state: LMSState) -> None:

@@ -8,21 +8,21 @@ from typing import TYPE_CHECKING, Any
 from flask import abort, flash, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from ..auth import current_user
-from ..db import db
-from ..i18n import _, _l
-from ..security import login_required, roles_required
-from ..state import HomeLink
-from ..web import render
-from . import competition
-from .models import Enterprise
-from .needs import owner_enterprise
-from .views import bp
+from ...auth import current_user
+from ...db import db
+from ...i18n import _, _l
+from ...security import login_required, roles_required
+from ...state import HomeLink
+from ...web import render
+from ..models import Enterprise
+from ..needs.services import owner_enterprise
+from ..views import bp
+from . import services as competition
 
 if TYPE_CHECKING:
     from flask import Flask
 
-    from ..state import LMSState
+    from ...state import LMSState
 
 
 def setup(app: Flask, state: LMSState) -> None:

@@ -12,15 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..content import services as content
-from ..db import db
-from ..i18n import _, _l, format_date, format_number, parse_digits
-from ..quiz import results
-from ..quiz import services as quiz
-from ..quiz.results import RankRow, ranking
-from . import scope
-from .feedback import today
-from .models import MENTORSHIP_STATUSES, Beneficiary, MentorMeeting, Mentorship
+from ...content import services as content
+from ...db import db
+from ...i18n import _, _l, format_date, format_number, parse_digits
+from ...quiz import results
+from ...quiz import services as quiz
+from ...quiz.results import RankRow, ranking
+from .. import scope
+from ..feedback.services import today
+from ..models import MENTORSHIP_STATUSES, Beneficiary, MentorMeeting, Mentorship
 
 STATUS_LABELS = {
     "proposed": _l("Proposed"),

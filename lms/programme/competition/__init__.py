@@ -1,0 +1,1 @@
+"""Each enterprise's competitive-analysis worksheet, saved as it is filled in."""

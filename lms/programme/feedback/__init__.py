@@ -1,0 +1,1 @@
+"""Session feedback from participants and trainers."""

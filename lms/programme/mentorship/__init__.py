@@ -1,0 +1,1 @@
+"""The mentorship list: the top performers referred to mentors, and their meetings."""
