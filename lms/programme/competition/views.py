@@ -33,7 +33,7 @@ def setup(app: Flask, state: LMSState) -> None:
             _l("Competitive analysis"),
             _l("Your products, prices, markets and competitors: what to improve."),
             roles=("learner",),
-            icon="chart",
+            icon="target",
         )
     )
 
