@@ -52,6 +52,9 @@ live_answer_counted = _signals.signal("lms.live-answer-counted")
 #: A certificate was issued (``certificate``, with its signed credential).
 certificate_issued = _signals.signal("lms.certificate-issued")
 
+#: Learners were referred to mentorship (``user_ids``): on the mentorship list from now on.
+mentees_referred = _signals.signal("lms.mentees-referred")
+
 #: A certificate was revoked (``certificate``, with ``revocation_reason``).
 certificate_revoked = _signals.signal("lms.certificate-revoked")
 

@@ -415,14 +415,21 @@ def test_concurrent_admissions_keep_one_row(app: Flask, make_user) -> None:  # n
 
 
 def test_a_mentee_may_take_the_advanced_course(app: Flask, make_user) -> None:  # noqa: ANN001
+    """The mentorship list opens the course, and a referral issues its certificate to a learner
+    who had already finished its modules (``signals.mentees_referred``)."""
+    from lms import signals
+
     learner = make_user()
-    earn(app, learner.id, "tanning", right=2)
-    earn(app, learner.id, "dyeing", right=2)
+    for slug in ("tanning", "dyeing", "exporting"):
+        earn(app, learner.id, slug, right=2)
     with app.app_context():
         assert services.learner_path(learner.id)[1].state == paths.LOCKED
+        assert certificates.find(learner.id, "course", "advanced") is None
         db.session.add(Mentorship(user_id=learner.id, status="proposed"))
         db.session.commit()
-        assert services.learner_path(learner.id)[1].state == paths.OPEN
+        signals.mentees_referred.send(app, user_ids=[learner.id])
+        assert services.learner_path(learner.id)[1].state == paths.DONE
+        assert certificates.find(learner.id, "course", "advanced") is not None
 
 
 def test_a_course_lists_its_training_sessions(app: Flask, client, make_user) -> None:  # noqa: ANN001

@@ -110,6 +110,14 @@ def admin_client(app: Flask, world: World) -> FlaskClient:
 
 
 def test_the_top_ten_percent_are_known_and_referred_once(app: Flask, world: World) -> None:
+    from lms import signals
+
+    announced: list[list[int]] = []
+
+    def heard(sender: Flask, **event: object) -> None:
+        announced.append(list(event["user_ids"]))  # type: ignore[call-overload]
+
+    signals.mentees_referred.connect(heard, sender=app)
     with app.app_context():
         rows = ms.programme_ranking(world.programme)
         assert len(rows) == 20 and world.absent not in {r.user.id for r in rows}
@@ -126,6 +134,8 @@ def test_the_top_ten_percent_are_known_and_referred_once(app: Flask, world: Worl
         assert ms.refer(world.programme, world.learners[4]).id == fifth.id  # no second row
         assert ms.refer(world.programme, world.absent) is None
         assert db.session.query(Mentorship).count() == 3
+    # Each new referral is announced once (a course whose selection takes the list listens).
+    assert announced == [world.learners[:2], [world.learners[4]]]
 
 
 def test_the_page_refers_the_top_and_individuals(app: Flask, world: World) -> None:

@@ -55,7 +55,12 @@ def setup(app: Flask, state: LMSState) -> None:
         if certificate.kind == "module":
             services.maybe_issue(certificate.user_id)
 
+    def on_referred(sender: Flask, **event: Any) -> None:
+        for user_id in event["user_ids"]:
+            services.maybe_issue(user_id)
+
     signals.certificate_issued.connect(on_issued, sender=app, weak=False)
+    signals.mentees_referred.connect(on_referred, sender=app, weak=False)
 
 
 def course_panel(module: Any) -> tuple[str, dict[str, Any]] | None:

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ... import signals
 from ...content import services as content
 from ...db import db
 from ...i18n import _, _l, format_date, format_number, parse_digits
@@ -137,13 +139,14 @@ def waiting(programme_id: int, ranked: int) -> int:
 def refer_top(programme_id: int) -> int:
     """Refer the top 10 % not yet referred; returns how many were (0 the second time)."""
     referred = {m.user_id for m in mentorships(programme_id)}
-    made = 0
+    made = []
     for row in programme_ranking(programme_id):
         if row.top and row.user.id not in referred:
             db.session.add(_referral(programme_id, row))
-            made += 1
+            made.append(row.user.id)
     _commit()
-    return made
+    _announce(made)
+    return len(made)
 
 
 def refer(programme_id: int, user_id: int) -> Mentorship | None:
@@ -157,7 +160,14 @@ def refer(programme_id: int, user_id: int) -> Mentorship | None:
     mentorship = _referral(programme_id, row)
     db.session.add(mentorship)
     _commit()
+    _announce([user_id])
     return mentorship
+
+
+def _announce(user_ids: list[int]) -> None:
+    """``signals.mentees_referred``: e.g. a course whose selection takes the mentorship list."""
+    if user_ids:
+        signals.mentees_referred.send(current_app._get_current_object(), user_ids=user_ids)
 
 
 def _referral(programme_id: int, row: RankRow) -> Mentorship:
