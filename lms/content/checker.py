@@ -28,6 +28,22 @@ _FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:")
 
 #: Extra checks a capability adds (the quiz engine checks ``quiz.yaml``): ``(library, module)``.
 ModuleCheck = Callable[[ContentLibrary, Module], Iterable[Problem]]
+#: A check of files beside the modules (the courses, the resource entries, the questionnaire).
+LibraryCheck = Callable[[ContentLibrary], Iterable[Problem]]
+
+
+def once_per_library(check: LibraryCheck) -> ModuleCheck:
+    """``check`` as a content check: :func:`check_library` asks every module, so it answers
+    with the library's first module only, and each problem is listed once."""
+
+    def per_module(library: ContentLibrary, module: Module) -> list[Problem]:
+        modules = library.modules()
+        if not modules or module.slug != modules[0].slug:
+            return []
+        return list(check(library))
+
+    per_module.__name__ = getattr(check, "__name__", "library_check")
+    return per_module
 
 
 def check_library(

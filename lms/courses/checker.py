@@ -16,10 +16,6 @@ def check_root(root: Path, module_ids: list[str]) -> list[Problem]:
     return [*catalogue.problems, *check(catalogue, module_ids)]
 
 
-def check_content(library: Any, module: Any) -> list[Problem]:
-    """Registered in ``state.content_checks``. Checks run once per module; this one reports
-    with the library's first module only, so each problem is listed once."""
-    modules = library.modules()
-    if not modules or module.slug != modules[0].slug:
-        return []
-    return check_root(library.root, [m.slug for m in modules])
+def check_content(library: Any) -> list[Problem]:
+    """The courses beside ``library``'s modules (``state.content_checks``, once per library)."""
+    return check_root(library.root, [m.slug for m in library.modules()])

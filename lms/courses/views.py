@@ -12,6 +12,7 @@ from .. import signals
 from ..accounts.models import ADMIN, TRAINER
 from ..auth import current_user
 from ..content import services as content
+from ..content.checker import once_per_library
 from ..countries import COUNTRIES, COUNTRY_NAMES
 from ..db import db
 from ..i18n import _, _l, format_date, locale_code
@@ -47,7 +48,7 @@ def setup(app: Flask, state: LMSState) -> None:
     state.certificate_issuers.append(services.maybe_issue)
     state.module_panels.append(course_panel)
     state.record_sections.append(record_section)
-    state.content_checks.append(check_content)
+    state.content_checks.append(once_per_library(check_content))
     state.demo_loaders.append(demo.load)
 
     def on_issued(sender: Flask, **event: Any) -> None:

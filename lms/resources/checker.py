@@ -27,13 +27,9 @@ def check(root: Path, module_ids: Iterable[str], today: dt.date | None = None) -
     ]
 
 
-def check_content(library: Any, module: Any) -> list[Problem]:
-    """Registered in ``state.content_checks``. Checks run once per module; this one reports
-    with the library's first module only, so each problem is listed once."""
-    modules = library.modules()
-    if not modules or module.slug != modules[0].slug:
-        return []
-    return check(library.root, [m.slug for m in modules])
+def check_content(library: Any) -> list[Problem]:
+    """The entries beside ``library``'s modules (``state.content_checks``, once per library)."""
+    return check(library.root, [m.slug for m in library.modules()])
 
 
 def _unknown_modules(catalogue: Catalogue, known: set[str]) -> list[Problem]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Flask, abort, request
 
 from ..content import services as content
+from ..content.checker import once_per_library
 from ..countries import COUNTRIES, COUNTRY_NAMES, current_country
 from ..i18n import _l, format_date, format_number, locale_code
 from ..security import login_required
@@ -48,7 +49,7 @@ def setup(app: Flask, state: LMSState) -> None:
         )
     )
     state.module_panels.append(related_panel)
-    state.content_checks.append(check_content)
+    state.content_checks.append(once_per_library(check_content))
     state.demo_loaders.append(load_demo)
 
 

@@ -76,15 +76,9 @@ def area_titles() -> dict[str, str]:
     return {area.id: area.title() for area in questionnaire().areas}
 
 
-def check_content(library: Any, module: Any) -> list[Problem]:
-    """The content checker's check of the questionnaire beside the modules of ``library``.
-
-    Checks run once per module; this one reports with the library's first module only, so each
-    problem is listed once. A content folder without a questionnaire is fine.
-    """
-    modules = library.modules()
-    if not modules or module.slug != modules[0].slug:
-        return []
+def check_content(library: Any) -> list[Problem]:
+    """The content checker's check of the questionnaire beside the modules of ``library``
+    (``state.content_checks``, once per library). A content folder without one is fine."""
     path = questionnaire_path(library.root)
     if not path.is_file() and not current_app.config.get("LMS_NEEDS_QUESTIONNAIRE"):
         return []

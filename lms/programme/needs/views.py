@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from ...auth import current_user
 from ...content import services as content
+from ...content.checker import once_per_library
 from ...db import db
 from ...i18n import _, _l, languages, locale_code
 from ...parsing import whole_number
@@ -53,7 +54,7 @@ def setup(app: Flask, state: LMSState) -> None:
             icon="chart",
         )
     )
-    state.content_checks.append(needs.check_content)
+    state.content_checks.append(once_per_library(needs.check_content))
     state.demo_loaders.append(needs.load_demo)
 
 
