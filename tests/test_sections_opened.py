@@ -186,3 +186,25 @@ def test_the_migration_keeps_finished_modules_finished_and_records_what_was_reac
         command.downgrade(migrations.alembic_config(), "0018")
         assert "lms_section_opened" not in inspect(db.engine).get_table_names()
         command.upgrade(migrations.alembic_config(), "head")
+
+
+def test_the_furthest_section_never_goes_back_when_saves_cross(app: Flask, make_user) -> None:  # noqa: ANN001
+    """Two saves at once (two tablets, or a tablet sending the sections it read offline): the
+    one that commits last must not lower the furthest section the other one saved. The first
+    save's request still holds the row as it was (furthest 2) when the other commits 4, and
+    then saves section 3."""
+    from sqlalchemy import update
+
+    user = make_user()
+    with app.app_context():
+        services.save_position(user.id, "tanning", 2, 5)
+        held = db.session.get(ReadingProgress, (user.id, "tanning"))
+        assert held.furthest_section == 2
+        with db.engine.begin() as other:  # the other request, on its own connection
+            other.execute(
+                update(ReadingProgress)
+                .where(ReadingProgress.user_id == user.id)
+                .values(furthest_section=4, current_section=4)
+            )
+        saved = services.save_position(user.id, "tanning", 3, 5)
+        assert (saved.current_section, saved.furthest_section) == (3, 4)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
@@ -121,20 +121,18 @@ def progress_for(user_id: int) -> dict[str, ReadingProgress]:
 def save_position(
     user_id: int, module_id: str, section: int, total: int, finished: bool = False
 ) -> ReadingProgress:
-    """Record that the learner is on ``section`` (1-based) of ``total``; idempotent."""
+    """Record that the learner is on ``section`` (1-based) of ``total``; idempotent.
+
+    The furthest section only grows, in the database itself: two saves at once (two tablets, or
+    a tablet sending the sections it read offline) never lower it, whichever commits last."""
     for _attempt in range(2):
         row = db.session.get(ReadingProgress, (user_id, module_id))
-        if row is None:
-            row = ReadingProgress(user_id=user_id, module_id=module_id, furthest_section=section)
-            db.session.add(row)
-        row.current_section = section
-        row.sections_total = total
-        row.furthest_section = max(row.furthest_section or 1, section)
-        newly_finished = finished and row.completed_at is None
-        if newly_finished:
-            row.completed_at = utcnow()
         try:
-            db.session.commit()
+            newly_finished = (
+                _first_position(user_id, module_id, section, total, finished)
+                if row is None
+                else _move_position(row, section, total, finished)
+            )
         except IntegrityError:  # the same learner's other tablet inserted it first
             db.session.rollback()
             continue
@@ -142,8 +140,54 @@ def save_position(
             signals.module_completed.send(
                 current_app._get_current_object(), user_id=user_id, module_id=module_id
             )
-        return row
+        found = db.session.get(ReadingProgress, (user_id, module_id))
+        assert found is not None
+        return found
     raise RuntimeError("could not save reading progress")
+
+
+def _first_position(user_id: int, module_id: str, section: int, total: int, finished: bool) -> bool:
+    db.session.add(
+        ReadingProgress(
+            user_id=user_id,
+            module_id=module_id,
+            current_section=section,
+            furthest_section=section,
+            sections_total=total,
+            completed_at=utcnow() if finished else None,
+        )
+    )
+    db.session.commit()
+    return finished
+
+
+def _move_position(row: ReadingProgress, section: int, total: int, finished: bool) -> bool:
+    """Update the row in one statement; returns whether this save finished the module."""
+    table = ReadingProgress
+    mine = (table.user_id == row.user_id, table.module_id == row.module_id)
+    furthest = func.coalesce(table.furthest_section, 1)
+    db.session.execute(
+        update(table)
+        .where(*mine)
+        .values(
+            current_section=section,
+            sections_total=total,
+            furthest_section=case((furthest < section, section), else_=furthest),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    newly_finished = False
+    if finished:
+        done = db.session.execute(
+            update(table)
+            .where(*mine, table.completed_at.is_(None))
+            .values(completed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        newly_finished = done.rowcount == 1
+    db.session.commit()
+    db.session.expire(row)
+    return newly_finished
 
 
 def has_completed(user_id: int, module_id: str) -> bool:

@@ -11,57 +11,13 @@
     });
   }
 
-  // A section read offline (its page from the tablet's copy) is reported once the network is
-  // back, for the same learner only: kept per learner (their opaque key), at most 50, and
-  // deleted on sign-out and switch learner with the rest of their offline data (offline.js).
-  var learner = (document.querySelector('meta[name="lms-learner"]') || {}).content || "";
-  var STORE = "lms-seen-" + learner;
-
-  function unsent() {
-    try { return JSON.parse(localStorage.getItem(STORE) || "[]"); } catch (e) { return []; }
-  }
-
-  function keep(urls) {
-    try {
-      if (urls.length) { localStorage.setItem(STORE, JSON.stringify(urls.slice(-50))); }
-      else { localStorage.removeItem(STORE); }
-    } catch (e) { /* private mode or full: the next visit reports the section again */ }
-  }
-
-  function report(url) {
-    // A refusal (4xx: signed out, an old token) is final; only a lost request is kept.
-    return post(url, new FormData()).then(function (r) { return r.status < 500; },
-                                          function () { return false; });
-  }
-
-  function flush() {
-    // Each report leaves the store once the server has it: a flush cut short by leaving the page
-    // keeps the rest for the next page. Sent twice at worst, which changes nothing on the server.
-    if (!learner || !navigator.onLine) { return; }
-    unsent().reduce(function (done, url) {
-      return done.then(function (going) {
-        return going && report(url).then(function (ok) {
-          if (ok) { keep(unsent().filter(function (u) { return u !== url; })); }
-          return ok;
-        });
-      });
-    }, Promise.resolve(true));
-  }
-
+  // The section page reports itself; offline.js keeps the report while the tablet is offline.
   var reader = document.querySelector("[data-seen-url]");
   if (reader) {
     var seen = reader.getAttribute("data-seen-url");
-    report(seen).then(function (ok) {
-      if (ok) { flush(); return; }
-      if (!learner) { return; }
-      var urls = unsent();
-      if (urls.indexOf(seen) < 0) { urls.push(seen); }
-      keep(urls);
-    });
-  } else {
-    flush();
+    if (window.LMSSeen) { window.LMSSeen.report(seen); }
+    else { post(seen, new FormData()).catch(function () {}); }
   }
-  window.addEventListener("online", flush);
 
   var form = document.querySelector("form[data-preview-url]");
   if (!form) { return; }

@@ -2,6 +2,63 @@
 // whose pages these are, asks it to keep the learner's modules ("Save for offline", and the
 // modules of their training sessions), clears a learner's pages on sign-out and switch learner,
 // and says so when a page was opened from the tablet's copy.
+// Sections read offline (a section page from the tablet's copy could not report itself): the
+// reports wait here, per learner (their opaque key), at most 50, and go one by one from any
+// page once the network is back, each leaving the store only when the server has it; so a
+// flush cut short by leaving the page keeps the rest. Deleted with the learner's copies.
+(function () {
+  "use strict";
+  var meta = document.querySelector('meta[name="lms-learner"]');
+  var learner = meta ? meta.getAttribute("content") : "";
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var STORE = "lms-seen-" + learner;
+
+  function unsent() {
+    try { return JSON.parse(localStorage.getItem(STORE) || "[]"); } catch (e) { return []; }
+  }
+
+  function keep(urls) {
+    try {
+      if (urls.length) { localStorage.setItem(STORE, JSON.stringify(urls.slice(-50))); }
+      else { localStorage.removeItem(STORE); }
+    } catch (e) { /* private mode or full: the next visit reports the section again */ }
+  }
+
+  function send(url) {
+    // A refusal (4xx: signed out, an old token) is final; only a lost request is kept.
+    return fetch(url, {
+      method: "POST", credentials: "same-origin", body: new FormData(),
+      headers: { "X-CSRFToken": csrf }
+    }).then(function (r) { return r.status < 500; }, function () { return false; });
+  }
+
+  function flush() {
+    if (!learner || !navigator.onLine) { return; }
+    unsent().reduce(function (done, url) {
+      return done.then(function (going) {
+        return going && send(url).then(function (ok) {
+          if (ok) { keep(unsent().filter(function (u) { return u !== url; })); }
+          return ok;
+        });
+      });
+    }, Promise.resolve(true));
+  }
+
+  window.LMSSeen = {
+    report: function (url) {
+      send(url).then(function (ok) {
+        if (ok) { flush(); return; }
+        if (!learner) { return; }
+        var urls = unsent();
+        if (urls.indexOf(url) < 0) { urls.push(url); }
+        keep(urls);
+      });
+    }
+  };
+  flush();
+  window.addEventListener("online", flush);
+})();
+
 (function () {
   "use strict";
   var script = document.getElementById("lms-offline-script");
