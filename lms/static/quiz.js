@@ -102,8 +102,19 @@
       var badge = el.querySelector(".not-answered");
       if (badge) { badge.textContent = "✓"; badge.className = "tick"; }
     });
+    countAnswered();
     if (changes.some(function (c) { return c.kind === "submit"; })) { submitQueued(); }
     else if (changes.length) { say("queued"); }
+  }
+
+  // The review page's "You answered n of N" counts the answers still queued too.
+  function countAnswered() {
+    var line = document.querySelector(".answered-count[data-template]");
+    if (!line) { return; }
+    var own = line.getAttribute("data-digits") || "0123456789";
+    var n = String(document.querySelectorAll("[data-item-id] .tick").length);
+    line.textContent = line.getAttribute("data-template").replace("{n}", n.replace(/[0-9]/g,
+      function (d) { return own.charAt(+d); }));
   }
 
   var renew = {}, renewTimer = null;

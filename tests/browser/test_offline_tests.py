@@ -120,6 +120,9 @@ def test_five_answers_offline_survive_a_closed_page_and_count_once(
         page.wait_for_url(f"**/quiz/attempt/{attempt}/{number + 1}")
     queued = page.evaluate(QUEUE_SIZE)
     assert queued >= 5 and answers_of(app, attempt) == {}  # all on the tablet, none sent
+    # The review page, kept before any answer, counts the answers waiting on the tablet.
+    page.goto(f"{base}/quiz/attempt/{attempt}/review")
+    page.locator(".answered-count", has_text="You answered 5 of").wait_for()
     page.close()  # the tablet is put away: the browser tab is gone
 
     again = page.context.new_page()
