@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from .facts import FACTS_FOLDER
@@ -17,6 +18,16 @@ NOT_MODULES = frozenset({FACTS_FOLDER, "courses", "resources"})
 _MAX_CACHED = 5_000
 
 Signature = tuple[tuple[str, int, int], ...]
+
+
+def stat_signature(paths: Iterable[Path]) -> Signature:
+    """What changes when one of ``paths`` is added, removed or changed (a stat of each, no
+    reading): what the content library, the resource entries and the courses re-read by."""
+    found = []
+    for path in paths:
+        stat = path.stat()
+        found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(sorted(found))
 
 
 class ContentLibrary:
@@ -36,12 +47,7 @@ class ContentLibrary:
     def _scan(self) -> Signature:
         if not self.root.is_dir():
             return ()
-        found = []
-        for path in self.root.glob("*/*"):
-            if path.is_file():
-                stat = path.stat()
-                found.append((str(path), stat.st_mtime_ns, stat.st_size))
-        return tuple(sorted(found))
+        return stat_signature(p for p in self.root.glob("*/*") if p.is_file())
 
     def refresh(self) -> None:
         """Re-read the modules if any file was added, removed or changed since last time."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -302,6 +302,14 @@ def split_sections(lines: list[str], first_line: int) -> list[Section]:
     return sections
 
 
+def line_of(lines: Mapping[tuple, int], where: tuple) -> int:
+    """The line of the field at ``where`` (keys and list indexes, as :func:`load_yaml` gives
+    ``lines``), else of the nearest field that holds it, else 1."""
+    while where and where not in lines:
+        where = where[:-1]
+    return lines.get(where, 1)
+
+
 @dataclass
 class FieldReader:
     """Reads fields of a YAML file loaded by :func:`load_yaml`, reporting each problem with the
@@ -313,9 +321,7 @@ class FieldReader:
     problems: list[Problem]
 
     def line(self, where: tuple) -> int:
-        while where and where not in self.lines:
-            where = where[:-1]
-        return self.lines.get(where, 1)
+        return line_of(self.lines, where)
 
     def error(self, where: tuple, message: Any) -> None:
         self.problems.append(Problem(self.path, self.line(where), "error", message))

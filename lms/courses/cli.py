@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import click
@@ -11,7 +10,7 @@ from flask.cli import with_appcontext
 from ..cli import lms_group
 from ..countries import COUNTRIES
 from ..programme.exports import xlsx_bytes
-from ..quiz.results_views import safe_cell
+from ..quiz.results_views import csv_text
 from . import services, texts
 
 
@@ -31,15 +30,12 @@ def course_selection_command(
         raise click.ClickException(f"no course {course_id!r} (courses: {known})")
     if output.suffix not in (".csv", ".xlsx"):
         raise click.ClickException("OUTPUT must end in .csv or .xlsx")
-    listed = services.candidates(course, services.learners(country))
+    listed = services.candidates(course, country)
     chosen = listed if everyone else [c for c in listed if c.state.eligible]
     header, rows = texts.selection_table(course, chosen)
     if output.suffix == ".xlsx":
         output.write_bytes(xlsx_bytes(f"selection-{course.id}", header, rows))
-    else:
-        with output.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows([[safe_cell(v) for v in row] for row in rows])
+    else:  # with the byte-order mark the download has, so Excel reads Bengali
+        output.write_text(csv_text(header, rows), encoding="utf-8-sig", newline="")
     eligible = sum(1 for c in listed if c.state.eligible)
     click.echo(f"{output}: {len(chosen)} rows; {eligible} of {len(listed)} learners may take it")

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..content.source import FieldReader, Problem, YAMLProblem, load_yaml
+from ..content.source import FieldReader, Problem, YAMLProblem, line_of, load_yaml
 from ..i18n import _l, pick_text
 
 FOLDER = "courses"
@@ -69,10 +69,7 @@ class Course:
 
     def line(self, *where: object) -> int:
         """The line of the field at ``where`` (keys and list indexes), else of its parent."""
-        path = tuple(where)
-        while path and path not in self.lines:
-            path = path[:-1]
-        return self.lines.get(path, 1)
+        return line_of(self.lines, tuple(where))
 
     def text(self, field_name: str, chain: Iterable[str]) -> str:
         """The title or summary in the first language of ``chain`` that has it."""

@@ -14,7 +14,6 @@ from ..programme.models import TrainingSession
 from ..quiz import services as quiz
 from ..quiz.demo import take_test
 from . import services
-from .models import CourseAdmission
 
 BASIC, ADVANCED = "basic", "export-advanced"
 #: Who finishes the basic course, and how likely each answer is right: the demo learner well,
@@ -47,7 +46,7 @@ def load(password: str) -> list[tuple[str, str]]:
         if user is not None:
             _finish(user, basic.modules, chance, rng)
     learner, trainer = accounts.find_user(ADMITTED[0]), accounts.find_user(TRAINER)
-    if learner is not None and _admitted(advanced.id, learner.id) is None:
+    if learner is not None and services.admission(advanced.id, learner.id) is None:
         services.admit(advanced, learner.id, ADMITTED[1], trainer.id if trainer else None)
     _teach(advanced.id)
     return []
@@ -65,14 +64,6 @@ def _finish(user, slugs: tuple[str, ...], chance: float, rng: random.Random) -> 
             continue
         take_test(user, module, "post", chance, 20, rng)
         content.read_all(user.id, slug, len(module.docs["en"].pages))
-
-
-def _admitted(course_id: str, user_id: int) -> CourseAdmission | None:
-    return db.session.scalar(
-        select(CourseAdmission).where(
-            CourseAdmission.course_id == course_id, CourseAdmission.user_id == user_id
-        )
-    )
 
 
 def _teach(course_id: str) -> None:

@@ -18,6 +18,7 @@ from ..certificates import services as certificates
 from ..certificates.achievements import AchievementText, number
 from ..certificates.models import Certificate
 from ..content import services as content
+from ..content.library import stat_signature
 from ..content.source import CONTENT_LOCALES
 from ..countries import country_of
 from ..db import db
@@ -27,7 +28,7 @@ from ..programme.records.services import cluster_countries
 from ..quiz.models import Attempt
 from ..state import state
 from . import paths
-from .definitions import Catalogue, Course, load
+from .definitions import FOLDER, Catalogue, Course, load
 from .models import CourseAdmission, CourseSession
 
 _CACHE = "courses"
@@ -47,8 +48,7 @@ def catalogue() -> Catalogue:
     """The courses under the content folder, read again when a file changes (cached per app)."""
     cache = state().cache(_CACHE)
     root = folder()
-    files = sorted((root / "courses").glob("*.yaml")) if (root / "courses").is_dir() else []
-    sig = (str(root), tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+    sig = (str(root), stat_signature((root / FOLDER).glob("*.yaml")))
     if cache.get("signature") != sig:
         cache["catalogue"] = load(root)
         cache["signature"] = sig
@@ -239,20 +239,20 @@ def admit(course: Course, user_id: int, reason: str, by: int | None) -> CourseAd
         raise AdmissionError(N_("Write why you admit this learner."))
     if db.session.get(User, user_id) is None:
         raise AdmissionError(N_("No such learner."))
-    row = _admission(course.id, user_id) or CourseAdmission(course_id=course.id, user_id=user_id)
+    row = admission(course.id, user_id) or CourseAdmission(course_id=course.id, user_id=user_id)
     row.reason, row.admitted_by_id = reason, by
     db.session.add(row)
     try:
         db.session.commit()
     except IntegrityError:  # admitted at the same moment by another trainer: theirs stands
         db.session.rollback()
-        row = _admission(course.id, user_id)
+        row = admission(course.id, user_id)
         assert row is not None
     maybe_issue(user_id, course.id)
     return row
 
 
-def _admission(course_id: str, user_id: int) -> CourseAdmission | None:
+def admission(course_id: str, user_id: int) -> CourseAdmission | None:
     return db.session.scalar(
         select(CourseAdmission).where(
             CourseAdmission.course_id == course_id, CourseAdmission.user_id == user_id
@@ -321,13 +321,14 @@ class Candidate:
     scores: dict[str, float | None] = field(default_factory=dict)
 
 
-def candidates(course: Course, users: Iterable[User]) -> list[Candidate]:
-    """Every learner of ``users`` with their state for ``course``: those who may take it
-    first, then by name."""
-    listed = list(users)
+def candidates(course: Course, country: str | None = None) -> list[Candidate]:
+    """Every learner (of ``country`` when given) with their state for ``course``: those who
+    may take it first, then by name."""
+    everyone = list(db.session.scalars(select(User).where(User.id.in_(accounts.learner_ids()))))
+    where = countries(everyone)
+    listed = [u for u in everyone if country is None or where[u.id] == country]
     ids = [u.id for u in listed]
     found = records(ids)
-    where = countries(listed)
     by = dict(
         db.session.execute(
             select(CourseAdmission.user_id, User.name)
@@ -356,13 +357,3 @@ def countries(users: Iterable[User]) -> dict[int, str]:
     listed = list(users)
     clusters = cluster_countries(u.id for u in listed)
     return {u.id: clusters.get(u.id) or country_of(u) for u in listed}
-
-
-def learners(country: str | None = None) -> list[User]:
-    """The learners a trainer chooses from (of one country when given)."""
-    ids = accounts.learner_ids()
-    users = list(db.session.scalars(select(User).where(User.id.in_(ids))))
-    if country is None:
-        return users
-    found = countries(users)
-    return [u for u in users if found[u.id] == country]

@@ -154,7 +154,7 @@ def eligible(course_id: str) -> str:
     found = _course(course_id)
     country = _country_filter()
     show_all = request.args.get("show") == "all"
-    listed = services.candidates(found, services.learners(country))
+    listed = services.candidates(found, country)
     eligible_count = sum(1 for c in listed if c.state.eligible)
     shown = listed if show_all else [c for c in listed if c.state.eligible]
     return render(
@@ -179,7 +179,7 @@ def eligible(course_id: str) -> str:
 @roles_required(TRAINER)
 def eligible_download(course_id: str, fmt: str) -> Response:
     found = _course(course_id)
-    listed = services.candidates(found, services.learners(_country_filter()))
+    listed = services.candidates(found, _country_filter())
     if request.args.get("show") != "all":
         listed = [c for c in listed if c.state.eligible]
     header, rows = texts.selection_table(found, listed)

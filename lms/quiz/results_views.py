@@ -79,12 +79,17 @@ def safe_cell(value: object) -> object:
     return value
 
 
-def csv_response(name: str, header: list[str], rows: list[list[object]]) -> Response:
+def csv_text(header: list[str], rows: list[list[object]]) -> str:
+    """``header`` and ``rows`` as CSV, formula-like cells quoted (:func:`safe_cell`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows([[safe_cell(v) for v in row] for row in rows])
-    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    return buffer.getvalue()
+
+
+def csv_response(name: str, header: list[str], rows: list[list[object]]) -> Response:
+    response = Response("\ufeff" + csv_text(header, rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..content.library import Signature, stat_signature
 from ..content.source import Problem, YAMLProblem, load_yaml
 from ..countries import COUNTRIES
 from ..i18n import _l, pick_text
@@ -24,8 +25,6 @@ LANGUAGES = ("en", "bn", "bn_BD")
 REQUIRED = ("id", "country", "title", "summary", "keywords", "source", "source_title", "checked")
 #: Fields an entry may have besides the required ones.
 OPTIONAL = ("contact", "when", "modules")
-
-Signature = tuple[tuple[str, int, int], ...]
 
 
 @dataclass(frozen=True)
@@ -74,11 +73,7 @@ def files(root: Path) -> list[Path]:
 
 def signature(root: Path) -> Signature:
     """Changes when an entry file is added, removed or changed."""
-    found = []
-    for path in files(root):
-        stat = path.stat()
-        found.append((str(path), stat.st_mtime_ns, stat.st_size))
-    return tuple(found)
+    return stat_signature(files(root))
 
 
 def load(root: Path) -> Catalogue:
