@@ -54,8 +54,13 @@ def learner_with_a_score(app: Any, email: str, name: str) -> None:
 
 
 def restored_from_cache(page: Any, base: str) -> bool:
-    """Whether Back restores a page from the back-forward cache (its script state kept)."""
+    """Whether Back restores a page from the back-forward cache (its script state kept).
+
+    The first page installs the offline worker, whose ``clients.claim()`` evicts a page
+    already in the cache; so wait until the worker controls the page, as it does on a
+    tablet in use, before leaving it."""
     page.goto(base + "/verify")
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
     page.evaluate("window.lmsMarker = 'still here'")
     page.goto(base + "/login")
     back(page)
