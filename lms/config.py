@@ -104,6 +104,9 @@ def defaults(app: Flask) -> dict[str, Any]:
         "LMS_PASSWORD_MIN_LENGTH": 8,
         #: How many recent learners the "switch learner" screen of a tablet offers.
         "LMS_RECENT_USERS": 8,
+        #: Days a test's answers queued on an offline tablet stay valid: a tablet may stay
+        #: offline over a long weekend; later they are refused and the learner is told so.
+        "LMS_OFFLINE_SYNC_DAYS": 7,
         #: Folder of the Markdown modules (one sub-folder per module). Files are re-read when
         #: they change on disk; authors with the ``author`` role can edit them in the browser.
         "LMS_CONTENT_DIR": _default_content_dir(),
@@ -189,6 +192,9 @@ def resolve(app: Flask, options: dict[str, Any]) -> tuple[dict[str, Any], frozen
         )
     if values["LMS_ENV"] not in ("development", "production"):
         raise RuntimeError("LMS_ENV must be 'development' or 'production'")
+    days = values["LMS_OFFLINE_SYNC_DAYS"]
+    if type(days) is not int or days < 1:
+        raise RuntimeError("LMS_OFFLINE_SYNC_DAYS must be a whole number of days, 1 or more")
     if not isinstance(values["LMS_COOKIE_PREFIX"], str) or not values["LMS_COOKIE_PREFIX"]:
         raise RuntimeError("LMS_COOKIE_PREFIX must be a non-empty text, such as 'lms_'")
     _check_certificate_images(app, values)

@@ -288,6 +288,10 @@ def test_a_refused_init_changes_nothing(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="unknown option"):
         LMS(production, colour="red")
     assert dict(production.config) == before
+    for days in (0, "7", 2.5):
+        with pytest.raises(RuntimeError, match="LMS_OFFLINE_SYNC_DAYS must be a whole number"):
+            LMS(production, env="development", database_url="sqlite://", offline_sync_days=days)
+        assert dict(production.config) == before
 
 
 def test_create_all_then_init_adopts_the_tables(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from html import unescape
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
 from lms import signals
@@ -183,10 +185,16 @@ def test_forged_and_expired_tokens_are_refused(
     results = send(app, change(forged, "t-single"), change(as_other, "t-single"))
     assert [r["code"] for r in results] == ["forged", "forged"]
     assert results[0]["error"] == "This answer could not be checked, so it was not counted."
-    monkeypatch.setattr(sync, "TOKEN_MAX_AGE", -1)
-    expired = send(app, change(rekha["token"], "t-single"))[0]
+    eight_days_ago = int(time.time()) - 8 * 24 * 3600
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: eight_days_ago)
+    with app.app_context():
+        old_token = sync._serializer().dumps([rekha["attempt"], rekha["user"].id])
+    monkeypatch.undo()
+    expired = send(app, change(old_token, "t-single"))[0]
     assert (expired["status"], expired["code"]) == ("refused", "expired")
     assert count(app, Answer, attempt_id=rekha["attempt"]) == 0
+    app.config["LMS_OFFLINE_SYNC_DAYS"] = 10  # a programme whose halls stay offline longer
+    assert send(app, change(old_token, "t-single"))[0]["status"] == "saved"
 
 
 def test_bad_changes_are_refused_with_a_message(app: Flask, rekha) -> None:  # noqa: ANN001

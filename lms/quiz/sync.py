@@ -26,8 +26,6 @@ from . import services
 from .models import Answer, Attempt, SyncKey
 from .types import ResponseError
 
-#: How long a queued change stays valid: a tablet may stay offline over a long weekend.
-TOKEN_MAX_AGE = 7 * 24 * 3600
 #: Changes one request may carry (a tablet's queue is sent in batches of at most this).
 MAX_CHANGES = 100
 #: A key as ``queue.js`` makes them (random, URL-safe); anything else is refused unread.
@@ -64,16 +62,17 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def attempt_token(attempt: Attempt) -> str:
     """The token a question page gives its queued changes: the attempt and its learner, signed
-    with the app's secret key (and timed: see :data:`TOKEN_MAX_AGE`)."""
+    with the app's secret key, and timed: valid for ``LMS_OFFLINE_SYNC_DAYS``."""
     return _serializer().dumps([attempt.id, attempt.user_id])
 
 
-def attempt_of(token: Any, max_age: int | None = None) -> Attempt:
+def attempt_of(token: Any) -> Attempt:
     """The attempt ``token`` names, for the learner it names; :class:`SyncError` otherwise."""
     if not isinstance(token, str):
         raise SyncError("forged")
     try:
-        data = _serializer().loads(token, max_age=TOKEN_MAX_AGE if max_age is None else max_age)
+        max_age = current_app.config["LMS_OFFLINE_SYNC_DAYS"] * 24 * 3600
+        data = _serializer().loads(token, max_age=max_age)
     except SignatureExpired as exc:
         raise SyncError("expired") from exc
     except BadSignature as exc:
