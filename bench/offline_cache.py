@@ -41,8 +41,11 @@ FIRST_PAINT = """() => new Promise(resolve => new PerformanceObserver((list, obs
 
 def _modules() -> list[str]:
     from lms.content.library import ContentLibrary
+    from lms.courses.definitions import FOLDER as COURSES
+    from lms.resources.entries import FOLDER as RESOURCES
 
-    return [m.slug for m in ContentLibrary(ROOT / "modules_content").modules() if m.usable]
+    library = ContentLibrary(ROOT / "modules_content", (COURSES, RESOURCES))
+    return [m.slug for m in library.modules() if m.usable]
 
 
 def _sign_in(page: Any, base: str) -> None:

@@ -95,6 +95,9 @@ class LMSState:
     translations_cache: dict[str, Any] = field(default_factory=dict)
     #: The Markdown module library (``lms.content``).
     content_library: Any = None
+    #: Folders of ``LMS_CONTENT_DIR`` that a capability reads and that are not modules, e.g.
+    #: ``courses`` and ``resources``.
+    content_folders: set[str] = field(default_factory=set)
     #: Question types by id (``lms.quiz``): built-ins and the plugins' types.
     question_types: Any = None
     #: Certificate document renderers by name (``pdf`` built in):

@@ -258,6 +258,6 @@ translated_from: {fp}
 def shipped_library():  # noqa: ANN201
     """The modules shipped in ``modules_content/``, read once per test file."""
     from lms.content.library import ContentLibrary
-    from tests.shipped import ROOT
+    from tests.shipped import OTHER_FOLDERS, ROOT
 
-    return ContentLibrary(ROOT)
+    return ContentLibrary(ROOT, OTHER_FOLDERS)

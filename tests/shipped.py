@@ -10,8 +10,13 @@ from flask import Flask
 from lms.content.blocks import for_country
 from lms.content.facts import load_facts, substitute
 from lms.content.library import ContentLibrary
+from lms.courses.definitions import FOLDER as COURSES
+from lms.resources.entries import FOLDER as RESOURCES
 
 ROOT = Path(__file__).resolve().parent.parent / "modules_content"
+#: Its folders that are not modules, read by other capabilities (the app's library learns them
+#: from ``state.content_folders``).
+OTHER_FOLDERS = (COURSES, RESOURCES)
 
 
 def seen(

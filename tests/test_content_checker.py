@@ -253,3 +253,17 @@ def test_mark_translated_command_renews_the_fingerprint(app: Flask, root: Path) 
     with app.app_context():
         assert not any("stale" in line for line in lines_for(root))
     assert "পরীক্ষার মডিউল" in (folder / "bn.md").read_text()  # the text itself is kept
+
+
+def test_folders_other_capabilities_read_are_not_modules(app: Flask, root: Path) -> None:
+    write_module(root, "tanning")
+    (root / "courses").mkdir()
+    (root / "courses" / "basic.yaml").write_text("id: basic\n", encoding="utf-8")
+    assert "courses" in [m.slug for m in ContentLibrary(root).modules()]
+    assert app.extensions["lms"].content_folders == {"courses", "resources"}
+    library = ContentLibrary(root, app.extensions["lms"].content_folders)
+    assert [m.slug for m in library.modules()] == ["tanning"]
+    signature = library._signature
+    (root / "courses" / "basic.yaml").write_text("id: basic\nlevel: basic\n", encoding="utf-8")
+    library.refresh()
+    assert library._signature == signature  # a course's change does not re-read the modules

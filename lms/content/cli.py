@@ -17,7 +17,7 @@ from .library import ContentLibrary
 
 def report(directory: Path) -> tuple[list[str], int]:
     """The checker's lines for ``directory`` and a summary line; and the number of errors."""
-    library = ContentLibrary(directory)
+    library = ContentLibrary(directory, state().content_folders)
     problems = check_library(library, state().content_checks)
     root = Path.cwd() if directory.resolve().is_relative_to(Path.cwd()) else None
     lines, errors, warnings = format_report(problems, root)

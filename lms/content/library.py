@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from .facts import FACTS_FOLDER
 from .modules import Module, load_module
 from .render import LinkContext, heading_anchors, render
 from .source import LocaleDoc
-
-#: Folders beside the modules that are not modules: the facts, the courses built from modules
-#: and the business resource centre's entries.
-NOT_MODULES = frozenset({FACTS_FOLDER, "courses", "resources"})
 
 _MAX_CACHED = 5_000
 
@@ -36,8 +32,12 @@ class ContentLibrary:
     A module with errors is kept (authors see its problems) but is not offered to learners.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, others: Collection[str] = ()) -> None:
+        """``others``: folders of ``root`` that other capabilities read (``courses``,
+        ``resources``: ``state.content_folders``, read at each refresh); with the facts,
+        they are not modules and their changes do not re-read the modules."""
         self.root = root
+        self._others = others
         self._lock = threading.Lock()
         self._signature: Signature | None = None
         self._modules: dict[str, Module] = {}
@@ -47,7 +47,13 @@ class ContentLibrary:
     def _scan(self) -> Signature:
         if not self.root.is_dir():
             return ()
-        return stat_signature(p for p in self.root.glob("*/*") if p.is_file())
+        skip = self._not_modules()
+        return stat_signature(
+            p for p in self.root.glob("*/*") if p.is_file() and p.parent.name not in skip
+        )
+
+    def _not_modules(self) -> set[str]:
+        return {FACTS_FOLDER, *self._others}
 
     def refresh(self) -> None:
         """Re-read the modules if any file was added, removed or changed since last time."""
@@ -58,10 +64,11 @@ class ContentLibrary:
             folders = (
                 sorted(p for p in self.root.iterdir() if p.is_dir()) if self.root.is_dir() else []
             )
+            skip = self._not_modules()
             modules = [
                 load_module(folder)
                 for folder in folders
-                if not folder.name.startswith(".") and folder.name not in NOT_MODULES
+                if not folder.name.startswith(".") and folder.name not in skip
             ]
             self._modules = {m.slug: m for m in sorted(modules, key=lambda m: (m.order, m.slug))}
             self._anchors.clear()

@@ -40,7 +40,9 @@ bp = Blueprint("content", __name__)
 
 
 def setup(app: Flask, state: LMSState) -> None:
-    state.content_library = ContentLibrary(Path(app.config["LMS_CONTENT_DIR"]))
+    state.content_library = ContentLibrary(
+        Path(app.config["LMS_CONTENT_DIR"]), state.content_folders
+    )
     state.home_links[:0] = [
         HomeLink(
             "lms.content.catalog",

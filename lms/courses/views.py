@@ -24,7 +24,7 @@ from ..state import HomeLink
 from ..web import render
 from . import cli, demo, paths, services, texts  # noqa: F401  (cli: commands join ``flask lms``)
 from .checker import check_content
-from .definitions import Course
+from .definitions import FOLDER, Course
 
 if TYPE_CHECKING:
     from ..state import LMSState
@@ -44,6 +44,7 @@ def setup(app: Flask, state: LMSState) -> None:
             icon="path",
         )
     )
+    state.content_folders.add(FOLDER)
     state.achievement_sources.append(services.achievement)
     state.certificate_issuers.append(services.maybe_issue)
     state.module_panels.append(course_panel)

@@ -16,7 +16,7 @@ from ..state import HomeLink
 from ..web import render
 from . import services
 from .checker import check_content
-from .entries import Entry
+from .entries import FOLDER, Entry
 
 if TYPE_CHECKING:
     from ..content.modules import Module
@@ -48,6 +48,7 @@ def setup(app: Flask, state: LMSState) -> None:
             icon="flag",
         )
     )
+    state.content_folders.add(FOLDER)
     state.module_panels.append(related_panel)
     state.content_checks.append(once_per_library(check_content))
     state.demo_loaders.append(load_demo)
