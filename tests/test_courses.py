@@ -527,3 +527,21 @@ def test_issuing_what_was_earned_adds_course_certificates_of_courses_added_later
     result = app.test_cli_runner().invoke(args=["lms", "issue-certificates"])
     assert result.exit_code == 0, result.output
     assert course_certificate(app, learner.id, "basic") is not None
+
+
+def test_issuing_what_was_earned_counts_the_course_certificate_a_module_one_brings(
+    app: Flask, make_user
+) -> None:  # noqa: ANN001
+    learner = make_user()
+    earn(app, learner.id, "tanning")
+    earn(app, learner.id, "dyeing")
+    with app.app_context():
+        db.session.execute(Certificate.__table__.delete())
+        db.session.commit()
+        issued = certificates.issue_for([learner.id])
+        assert sorted((c.kind, c.achievement_id) for c in issued) == [
+            ("course", "basic"),
+            ("module", "dyeing"),
+            ("module", "tanning"),
+        ]
+        assert certificates.issue_for([learner.id]) == []
