@@ -280,6 +280,13 @@ def test_live_preview_renders_unsaved_text(content, client, author) -> None:  # 
     assert response.json["problems"][0]["line"] == 9
     assert "raw HTML" in response.json["problems"][0]["message"]
     assert "Intro text of" in (content / "tanning" / "en.md").read_text()  # nothing saved
+    post(client, "/language", {"locale": "bn"})
+    token = csrf_token(client, "/author/content/tanning/en/edit")
+    response = client.post(
+        "/author/content/tanning/en/preview", data={"text": text}, headers={"X-CSRFToken": token}
+    )
+    problem = response.json["problems"][0]
+    assert (problem["line"], problem["line_text"], problem["label"]) == (9, "৯", "ভুল")
 
 
 def test_mark_as_up_to_date_from_the_dashboard(content, client, author) -> None:  # noqa: ANN001

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from ..auth import current_user
 from ..countries import COUNTRY_NAMES, current_country
-from ..i18n import _, language, locale_code
+from ..i18n import _, format_number, language, locale_code
 from ..security import roles_required
 from ..state import state
 from ..web import render
@@ -299,6 +299,7 @@ def live_preview(slug: str, locale: str) -> Response:
     problems = [
         {
             "line": p.line,
+            "line_text": format_number(p.line),  # in the page's digits
             "severity": p.severity,
             "message": str(p.message),
             "label": _("error") if p.severity == "error" else _("warning"),

@@ -36,7 +36,7 @@
     data.problems.forEach(function (p) {
       var item = document.createElement("li");
       item.className = "problem-" + p.severity;
-      item.textContent = p.line + ": " + p.label + ": " + p.message;
+      item.textContent = p.line_text + ": " + p.label + ": " + p.message;
       list.appendChild(item);
     });
     problems.appendChild(list);
