@@ -529,6 +529,42 @@ def test_issuing_what_was_earned_adds_course_certificates_of_courses_added_later
     assert course_certificate(app, learner.id, "basic") is not None
 
 
+def test_only_a_certificate_that_can_complete_a_course_looks_for_course_certificates(
+    app: Flask, make_user, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    """Issuing a module's certificate works out the learner's courses (several queries) only
+    when it can complete one: a course teaches or requires the module, and the learner holds
+    all that course's modules (bench/certificates.py)."""
+    folder = write_module(Path(app.config["LMS_CONTENT_DIR"]), "pricing", order=4, title="Pricing")
+    (folder / "quiz.yaml").write_text(QUIZ_YAML, encoding="utf-8")
+    asked: list[int] = []
+    real = services.maybe_issue
+    monkeypatch.setattr(
+        services, "maybe_issue", lambda user_id, *a: asked.append(user_id) or real(user_id, *a)
+    )
+    learner = make_user()
+    earn(app, learner.id, "pricing")
+    with app.app_context():
+        assert certificates.find(learner.id, "module", "pricing") is not None
+    assert asked == []
+    earn(app, learner.id, "tanning")
+    assert asked == []  # the basic course still lacks dyeing
+    earn(app, learner.id, "dyeing")
+    assert asked == [learner.id]
+    assert course_certificate(app, learner.id, "basic") is not None
+    requires = definitions.Course(
+        "later",
+        "advanced",
+        3,
+        {},
+        {},
+        ("exporting",),
+        (definitions.Requirement("module", "pricing"),),
+    )
+    assert [c.id for c in definitions.Catalogue([requires]).mentioning("pricing")] == ["later"]
+    assert definitions.Catalogue([requires]).mentioning("tanning") == []
+
+
 def test_issuing_what_was_earned_counts_the_course_certificate_a_module_one_brings(
     app: Flask, make_user
 ) -> None:  # noqa: ANN001

@@ -79,6 +79,12 @@ class Course:
     def trainer_may_admit(self) -> bool:
         return any(route.kind == "trainer" for route in self.selection)
 
+    def mentions(self, slug: str) -> bool:
+        """Whether the course teaches module ``slug`` or requires it."""
+        return slug in self.modules or any(
+            r.kind == "module" and r.target == slug for r in (*self.prerequisites, *self.selection)
+        )
+
     @property
     def needs(self) -> tuple[str, ...]:
         """The courses this one's prerequisites and selection routes name."""
@@ -92,6 +98,10 @@ class Catalogue:
 
     def get(self, course_id: str) -> Course | None:
         return next((c for c in self.courses if c.id == course_id), None)
+
+    def mentioning(self, slug: str) -> list[Course]:
+        """The courses that teach module ``slug`` or require it."""
+        return [c for c in self.courses if c.mentions(slug)]
 
 
 def load(root: Path) -> Catalogue:

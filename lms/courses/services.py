@@ -162,6 +162,25 @@ def maybe_issue(user_id: int, course_id: str | None = None) -> list[Certificate]
     return issued
 
 
+def may_complete(user_id: int, slug: str) -> bool:
+    """Whether the learner's new certificate of module ``slug`` can complete a course: one that
+    teaches or requires it and all of whose modules they hold. One query; working out their
+    courses (:func:`maybe_issue`) takes several, for every module certificate issued."""
+    found = catalogue().mentioning(slug)
+    if not found:
+        return False
+    held = set(
+        db.session.scalars(
+            select(Certificate.achievement_id).where(
+                Certificate.user_id == user_id,
+                Certificate.kind == "module",
+                Certificate.achievement_id.in_({m for c in found for m in c.modules}),
+            )
+        )
+    )
+    return any(held.issuperset(c.modules) for c in found)
+
+
 def _issue(user_id: int, course: Course, score: float) -> Certificate | None:
     about = achievement(course.id, "en")
     if about is None:

@@ -54,7 +54,9 @@ def setup(app: Flask, state: LMSState) -> None:
 
     def on_issued(sender: Flask, **event: Any) -> None:
         certificate = event["certificate"]
-        if certificate.kind == "module":
+        if certificate.kind == "module" and services.may_complete(
+            certificate.user_id, certificate.achievement_id
+        ):
             services.maybe_issue(certificate.user_id)
 
     def on_referred(sender: Flask, **event: Any) -> None:
