@@ -341,6 +341,11 @@ def parse_digits(text: str) -> str:
     return text.translate(_LATIN_DIGITS)
 
 
+def page_digits() -> str:
+    """The ten digits this page shows numbers in, 0 to 9 (``data-digits`` for the scripts)."""
+    return locale_info().digits if native_digits() else LATIN_DIGITS
+
+
 def format_number(value: int | float | Decimal) -> str:
     fmt = babel_numbers.format_decimal(value, locale=locale_info().format_locale)
     return localise_digits(fmt)
@@ -425,6 +430,7 @@ def template_context() -> dict[str, object]:
         "lms_locales": offered,
         "locales": offered,
         "format_number": format_number,
+        "page_digits": page_digits,
         "format_percent": format_percent,
         "format_money": format_money,
         "format_date": format_date,
@@ -441,6 +447,7 @@ __all__ = [
     "_l",
     "domain",
     "format_date",
+    "page_digits",
     "format_datetime",
     "format_money",
     "format_number",

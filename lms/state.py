@@ -7,11 +7,13 @@ Every capability may import this module; it imports no capability and not the ex
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import current_app
+from flask import current_app, g, has_request_context
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -164,3 +166,21 @@ def has_state() -> bool:
         return "lms" in current_app.extensions
     except RuntimeError:
         return False
+
+
+def per_request(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` once per request: the value is kept in ``flask.g`` for the rest of it
+    (outside a request, computed each time). For checks that stat many files, such as whether
+    the modules changed on disk, that one page would otherwise make many times."""
+    if not has_request_context():
+        return compute()
+    memo = g.setdefault("_lms_per_request", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def forget_per_request() -> None:
+    """After this request changed what :func:`per_request` values were computed from (an
+    author saved a file), compute them again."""
+    g.pop("_lms_per_request", None)

@@ -9,6 +9,7 @@ from flask import Flask
 
 from lms.content.checker import check_library
 from lms.content.library import ContentLibrary
+from lms.state import forget_per_request
 from tests.conftest import EN_TEXT, MODULE_YAML, write_module
 
 
@@ -267,3 +268,22 @@ def test_folders_other_capabilities_read_are_not_modules(app: Flask, root: Path)
     (root / "courses" / "basic.yaml").write_text("id: basic\nlevel: basic\n", encoding="utf-8")
     library.refresh()
     assert library._signature == signature  # a course's change does not re-read the modules
+
+
+def test_the_library_looks_at_the_disk_once_per_request(app: Flask, root: Path) -> None:
+    """A page asks for modules many times; the files are stat-ed once per request, and again
+    after the request saved one (``forget_per_request``, as ``save_source`` does)."""
+    folder = write_module(root, "tanning")
+    library = ContentLibrary(root)
+    with app.test_request_context("/"):
+        before = library.get("tanning").docs["en"].digest
+        (folder / "en.md").write_text(
+            (folder / "en.md").read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8"
+        )
+        assert library.get("tanning").docs["en"].digest == before
+        forget_per_request()
+        after = library.get("tanning").docs["en"].digest
+        assert after != before
+    (folder / "en.md").write_text(EN_TEXT.format(title="Again"), encoding="utf-8")
+    with app.test_request_context("/"):
+        assert library.get("tanning").docs["en"].digest not in (before, after)

@@ -21,7 +21,7 @@ from babel import numbers as babel_numbers
 
 from ..countries import COUNTRIES
 from ..i18n import LATIN_DIGITS, N_, _l, language, translations_for
-from ..state import state
+from ..state import per_request, state
 from .source import Problem, YAMLProblem, load_yaml
 
 log = logging.getLogger(__name__)
@@ -188,7 +188,8 @@ def _months_before(day: dt.date, months: int) -> dt.date:
 def facts_for(root: Path) -> FactBook:
     """The facts under ``root`` (cached per app, re-read when a file changes)."""
     books = state().cache("content.facts")
-    key, sig = str(root.resolve()), signature(root)
+    key = str(root.resolve())
+    sig = per_request(("content-facts", key), lambda: signature(root))
     cached = books.get(key)
     if cached is None or cached[0] != sig:
         cached = books[key] = (sig, load_facts(root))

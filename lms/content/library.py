@@ -6,6 +6,7 @@ import threading
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
+from ..state import per_request
 from .facts import FACTS_FOLDER
 from .modules import Module, load_module
 from .render import LinkContext, heading_anchors, render
@@ -56,8 +57,9 @@ class ContentLibrary:
         return {FACTS_FOLDER, *self._others}
 
     def refresh(self) -> None:
-        """Re-read the modules if any file was added, removed or changed since last time."""
-        signature = self._scan()
+        """Re-read the modules if any file was added, removed or changed since last time (asked
+        once per request: a page asks for modules many times)."""
+        signature = per_request(("content-library", id(self)), self._scan)
         if signature == self._signature:
             return
         with self._lock:

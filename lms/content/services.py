@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import signals
 from ..db import db, upsert_insert, utcnow
 from ..i18n import _l
-from ..state import state
+from ..state import forget_per_request, state
 from .blocks import for_country
 from .facts import FactBook, facts_for, substitute
 from .library import ContentLibrary
@@ -376,6 +376,7 @@ def save_source(
         if text_hash(current) != base_hash:
             raise EditConflict(current, text_hash(current))
         _replace(path, text)
+    forget_per_request()  # this request reads the library again: it sees the new text
     signals.content_saved.send(
         current_app._get_current_object(), module_id=module.slug, locale=locale, user_id=user_id
     )
