@@ -1,6 +1,7 @@
 """The officials' pages at programme scale: the dashboard (all programmes, one cluster), its CSV
 exports (headline, scores, distributions), the report PDF, the ranking (page and CSV), the
-mentorship list and the results of one module, on the data of ``flask lms demo --scale N``
+mentorship list, the results of one module and the advanced course's selection (every learner's
+eligibility: page and XLSX), on the data of ``flask lms demo --scale N``
 (S=1: 2,500 beneficiaries, 50 sessions, ~7,500 attempts; S=10: 25,000), served by
 ``gunicorn -w 2`` (sync workers) to a signed-in admin, on SQLite and, when the bench has one,
 PostgreSQL (``make bench`` starts a throw-away server with ``scripts/with-postgres``).
@@ -46,6 +47,8 @@ PAGES = (
     ("ranking CSV", "/quiz/ranking?format=csv"),
     ("mentorship list", "/programme/mentorship"),
     ("results of one module", "/quiz/results?module=gst-vat"),
+    ("advanced course: who may take it", "/courses/export-advanced/eligible?show=all"),
+    ("advanced course: selection (XLSX)", "/courses/export-advanced/eligible.xlsx?show=all"),
 )
 #: Targets in milliseconds by scale; the report's own at S=1.
 PAGE_TARGET = {1.0: 300.0, 10.0: 1500.0}
