@@ -104,8 +104,9 @@ def state_of(course: Course, record: Record, catalogue: Catalogue) -> CourseStat
     if course.id in record.course_certificates:
         return CourseState(course, DONE, modules, score, admitted=admitted)
     missing = tuple(u for r in course.prerequisites if (u := unmet(r, record, catalogue)))
-    routes = tuple(u for r in course.selection if (u := unmet(r, record, catalogue)))
-    met = [r.kind for r in course.selection if unmet(r, record, catalogue) is None]
+    selection = [(r, unmet(r, record, catalogue)) for r in course.selection]
+    routes = tuple(u for _r, u in selection if u is not None)
+    met = [r.kind for r, u in selection if u is None]
     if admitted is None and (missing or (course.selection and not met)):
         return CourseState(course, LOCKED, modules, score, missing, routes if not met else ())
     way_in = "trainer" if admitted is not None else (met[0] if met else "")
