@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
@@ -347,13 +348,23 @@ def page_digits() -> str:
 
 
 def format_number(value: int | float | Decimal) -> str:
-    fmt = babel_numbers.format_decimal(value, locale=locale_info().format_locale)
-    return localise_digits(fmt)
+    return localise_digits(_decimal(value, locale_info().format_locale))
 
 
 def format_percent(value: float | Decimal) -> str:
-    fmt = babel_numbers.format_percent(value, locale=locale_info().format_locale)
-    return localise_digits(fmt)
+    return localise_digits(_percent(value, locale_info().format_locale))
+
+
+# Babel's formatting is the slow part of a long list (a selection list formats thousands of
+# scores); the same value in the same locale always gives the same text.
+@lru_cache(maxsize=4096, typed=True)
+def _decimal(value: int | float | Decimal, locale: str) -> str:
+    return babel_numbers.format_decimal(value, locale=locale)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _percent(value: float | Decimal, locale: str) -> str:
+    return babel_numbers.format_percent(value, locale=locale)
 
 
 def format_money(amount: int | float | Decimal, currency: str | None = None) -> str:

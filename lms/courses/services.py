@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from ..accounts import services as accounts
 from ..accounts.models import User
@@ -26,7 +27,7 @@ from ..i18n import N_, gettext_in
 from ..programme.models import Mentorship, TrainingSession
 from ..programme.records.services import cluster_countries
 from ..quiz.models import Attempt
-from ..state import state
+from ..state import per_request, state
 from . import paths
 from .definitions import FOLDER, Catalogue, Course, load
 from .models import CourseAdmission, CourseSession
@@ -45,10 +46,13 @@ def folder() -> Path:
 
 
 def catalogue() -> Catalogue:
-    """The courses under the content folder, read again when a file changes (cached per app)."""
+    """The courses under the content folder, read again when a file changes (cached per app;
+    the files are looked at once per request)."""
     cache = state().cache(_CACHE)
     root = folder()
-    sig = (str(root), stat_signature((root / FOLDER).glob("*.yaml")))
+    sig = per_request(
+        (_CACHE, str(root)), lambda: (str(root), stat_signature((root / FOLDER).glob("*.yaml")))
+    )
     if cache.get("signature") != sig:
         cache["catalogue"] = load(root)
         cache["signature"] = sig
@@ -343,7 +347,13 @@ class Candidate:
 def candidates(course: Course, country: str | None = None) -> list[Candidate]:
     """Every learner (of ``country`` when given) with their state for ``course``: those who
     may take it first, then by name."""
-    everyone = list(db.session.scalars(select(User).where(User.id.in_(accounts.learner_ids()))))
+    everyone = list(
+        db.session.scalars(
+            select(User)
+            .where(User.id.in_(accounts.learner_ids()))
+            .options(lazyload(User.role_rows))  # the list needs none of their roles
+        )
+    )
     where = countries(everyone)
     listed = [u for u in everyone if country is None or where[u.id] == country]
     ids = [u.id for u in listed]

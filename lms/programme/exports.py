@@ -7,6 +7,7 @@ import re
 
 from flask import abort
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -38,20 +39,25 @@ def xlsx_response(name: str, header: list[str], rows: list[list[object]]) -> Res
 
 
 def xlsx_bytes(name: str, header: list[str], rows: list[list[object]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _sheet_title(name)
-    sheet.append([_xlsx_value(h) for h in header])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_xlsx_value(v) for v in row])
+    # Write-only: rows are streamed to the file, not kept as cell objects.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_sheet_title(name))
     for index, width in enumerate(_widths(header, rows), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    sheet.append([_bold(sheet, _xlsx_value(h), bold) for h in header])
+    for row in rows:
+        sheet.append([_xlsx_value(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _bold(sheet: object, value: object, font: Font) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = font
+    return cell
 
 
 def _xlsx_value(value: object) -> object:
