@@ -22,7 +22,7 @@ from babel import numbers as babel_numbers
 from ..countries import COUNTRIES
 from ..i18n import LATIN_DIGITS, N_, _l, language, translations_for
 from ..state import per_request, state
-from .source import Problem, YAMLProblem, load_yaml
+from .source import Problem, YAMLProblem, load_yaml, stat_signature
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +63,6 @@ class FactBook:
 def _files(root: Path) -> list[Path]:
     folder = root / FACTS_FOLDER
     return sorted(p for c in COUNTRIES for p in (folder / c).glob("*.yaml") if p.is_file())
-
-
-def signature(root: Path) -> tuple[tuple[str, int, int], ...]:
-    """Changes when a fact file is added, removed or changed."""
-    found = []
-    for path in _files(root):
-        stat = path.stat()
-        found.append((str(path), stat.st_mtime_ns, stat.st_size))
-    return tuple(found)
 
 
 def load_facts(root: Path) -> FactBook:
@@ -189,7 +180,7 @@ def facts_for(root: Path) -> FactBook:
     """The facts under ``root`` (cached per app, re-read when a file changes)."""
     books = state().cache("content.facts")
     key = str(root.resolve())
-    sig = per_request(("content-facts", key), lambda: signature(root))
+    sig = per_request(("content-facts", key), lambda: stat_signature(_files(root)))
     cached = books.get(key)
     if cached is None or cached[0] != sig:
         cached = books[key] = (sig, load_facts(root))

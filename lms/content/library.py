@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from pathlib import Path
 
 from ..state import per_request
 from .facts import FACTS_FOLDER
 from .modules import Module, load_module
 from .render import LinkContext, heading_anchors, render
-from .source import LocaleDoc
+from .source import LocaleDoc, Signature, stat_signature
 
 _MAX_CACHED = 5_000
-
-Signature = tuple[tuple[str, int, int], ...]
-
-
-def stat_signature(paths: Iterable[Path]) -> Signature:
-    """What changes when one of ``paths`` is added, removed or changed (a stat of each, no
-    reading): what the content library, the resource entries and the courses re-read by."""
-    found = []
-    for path in paths:
-        stat = path.stat()
-        found.append((str(path), stat.st_mtime_ns, stat.st_size))
-    return tuple(sorted(found))
 
 
 class ContentLibrary:

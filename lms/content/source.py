@@ -25,6 +25,20 @@ _DIAGRAM_FENCE = re.compile(r"^\s*(```|~~~)\s*diagram\b")
 _SECTION = re.compile(r"^##\s+(.+?)\s*#*\s*$")
 
 
+Signature = tuple[tuple[str, int, int], ...]
+
+
+def stat_signature(paths: Iterable[Path]) -> Signature:
+    """What changes when one of ``paths`` is added, removed or changed (a stat of each, no
+    reading): what the content library, the facts, the resource entries and the courses re-read
+    by."""
+    found = []
+    for path in paths:
+        stat = path.stat()
+        found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(sorted(found))
+
+
 @dataclass
 class Problem:
     """One finding of the content checker; ``message`` is translated when shown."""

@@ -19,8 +19,7 @@ from ..certificates import services as certificates
 from ..certificates.achievements import AchievementText, number
 from ..certificates.models import Certificate
 from ..content import services as content
-from ..content.library import stat_signature
-from ..content.source import CONTENT_LOCALES
+from ..content.source import CONTENT_LOCALES, stat_signature
 from ..countries import country_of
 from ..db import db
 from ..i18n import N_, gettext_in

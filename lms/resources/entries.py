@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..content.library import Signature, stat_signature
-from ..content.source import Problem, YAMLProblem, load_yaml
+from ..content.source import Problem, Signature, YAMLProblem, load_yaml, stat_signature
 from ..countries import COUNTRIES
 from ..i18n import _l, pick_text
 
