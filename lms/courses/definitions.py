@@ -97,10 +97,7 @@ class Catalogue:
     problems: list[Problem] = field(default_factory=list)
 
     def get(self, course_id: str) -> Course | None:
-        for course in self.courses:  # a handful: a loop is quicker than an index to keep
-            if course.id == course_id:
-                return course
-        return None
+        return next((c for c in self.courses if c.id == course_id), None)
 
     def mentioning(self, slug: str) -> list[Course]:
         """The courses that teach module ``slug`` or require it."""
